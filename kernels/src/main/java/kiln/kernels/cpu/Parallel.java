@@ -1,0 +1,187 @@
+package kiln.kernels.cpu;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * A small fixed thread pool: one worker per core, the calling thread included.
+ *
+ * <p>Work is expressed as a number of <em>tasks</em> chosen by the kernel from the problem size
+ * alone (never from the thread count). Each task writes its own part of the output, and reductions
+ * combine per-task partial results in task order, so a kernel gives bit-identical results whatever
+ * the number of threads: determinism does not depend on scheduling.
+ *
+ * <p>The number of threads defaults to the number of available processors and can be set with
+ * {@code -Dkiln.threads=N} or {@link #setThreads(int)}. A task that itself calls
+ * {@link #forEach} runs its inner tasks inline, so nesting cannot deadlock the pool.
+ */
+public final class Parallel {
+    private static volatile Pool pool = new Pool(initialThreads());
+    private static final ThreadLocal<Boolean> INSIDE_TASK = ThreadLocal.withInitial(() -> false);
+
+    private Parallel() {}
+
+    private static int initialThreads() {
+        String configured = System.getProperty("kiln.threads");
+        if (configured != null) {
+            try {
+                return checkThreads(Integer.parseInt(configured.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-Dkiln.threads must be a positive integer, got '" + configured + "'");
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    private static int checkThreads(int threads) {
+        if (threads < 1 || threads > 1024) {
+            throw new IllegalArgumentException("threads must be in [1, 1024], got " + threads);
+        }
+        return threads;
+    }
+
+    /** How many threads (the caller included) run a parallel kernel. */
+    public static int threads() {
+        return pool.threads;
+    }
+
+    /** Sets the number of threads, the caller included; 1 runs everything on the calling thread. */
+    public static synchronized void setThreads(int threads) {
+        checkThreads(threads);
+        if (threads != pool.threads) {
+            Pool old = pool;
+            pool = new Pool(threads);
+            old.shutdown();
+        }
+    }
+
+    /**
+     * The number of tasks of about {@code grain} items each that cover {@code items} items:
+     * {@code ceil(items / grain)}, at least 1. Depends on the problem only, never on the thread count.
+     */
+    public static int tasks(long items, long grain) {
+        if (grain <= 0) {
+            throw new IllegalArgumentException("grain must be positive, got " + grain);
+        }
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (items + grain - 1) / grain));
+    }
+
+    /**
+     * Runs {@code body.accept(t)} for every task index {@code t} in {@code [0, tasks)}, spread over
+     * the pool, and returns when all are done. The first exception thrown by a task is rethrown here.
+     */
+    public static void forEach(int tasks, IntConsumer body) {
+        if (tasks < 0) {
+            throw new IllegalArgumentException("tasks must be >= 0, got " + tasks);
+        }
+        Pool current = pool;
+        if (tasks <= 1 || current.threads == 1 || INSIDE_TASK.get()) {
+            for (int t = 0; t < tasks; t++) {
+                body.accept(t);
+            }
+            return;
+        }
+        current.run(tasks, body);
+    }
+
+    /** One job: a shared counter that hands out task indices, and a count of finished helpers. */
+    private static final class Job {
+        final int tasks;
+        final IntConsumer body;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger helpersLeft;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread caller = Thread.currentThread();
+
+        Job(int tasks, IntConsumer body, int helpers) {
+            this.tasks = tasks;
+            this.body = body;
+            this.helpersLeft = new AtomicInteger(helpers);
+        }
+
+        /** Claims and runs tasks until none are left. */
+        void work() {
+            boolean outer = INSIDE_TASK.get();
+            INSIDE_TASK.set(true);
+            try {
+                for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
+                    if (failure.get() != null) {
+                        return;
+                    }
+                    body.accept(t);
+                }
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                INSIDE_TASK.set(outer);
+            }
+        }
+    }
+
+    private static final class Pool {
+        final int threads;
+        final BlockingQueue<Job> queue;
+        final Thread[] workers;
+
+        Pool(int threads) {
+            this.threads = threads;
+            this.queue = new ArrayBlockingQueue<>(Math.max(1, 4 * threads));
+            this.workers = new Thread[threads - 1];
+            for (int i = 0; i < workers.length; i++) {
+                Thread worker = new Thread(this::serve, "kiln-worker-" + (i + 1));
+                worker.setDaemon(true);
+                workers[i] = worker;
+                worker.start();
+            }
+        }
+
+        private void serve() {
+            try {
+                while (true) {
+                    Job job = queue.take();
+                    job.work();
+                    if (job.helpersLeft.decrementAndGet() == 0) {
+                        LockSupport.unpark(job.caller);
+                    }
+                }
+            } catch (InterruptedException stop) {
+                // shutdown(): the pool was replaced
+            }
+        }
+
+        void run(int tasks, IntConsumer body) {
+            int helpers = Math.min(workers.length, tasks - 1);
+            Job job = new Job(tasks, body, helpers);
+            for (int i = 0; i < helpers; i++) {
+                if (!queue.offer(job)) {
+                    // Queue full (many callers at once): this helper's share is done by the caller.
+                    job.helpersLeft.decrementAndGet();
+                }
+            }
+            job.work();
+            while (job.helpersLeft.get() > 0) {
+                LockSupport.park(this);
+            }
+            Throwable failure = job.failure.get();
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            if (failure != null) {
+                throw new IllegalStateException("parallel task failed", failure);
+            }
+        }
+
+        void shutdown() {
+            for (Thread worker : workers) {
+                worker.interrupt();
+            }
+        }
+    }
+}
