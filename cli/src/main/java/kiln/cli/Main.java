@@ -1,7 +1,57 @@
 package kiln.cli;
 
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * The {@code kiln} command line. Verbs arrive with their issues; today there is {@code demo}.
+ * Exit codes: 0 success, 2 bad usage or bad input (with a one-line reason), 1 anything else.
+ */
 public final class Main {
+    private static final String USAGE = """
+            usage: kiln <verb> [options]
+
+            verbs:
+              demo     a short tour: tensors, views, ops, reductions, a matmul, memory scopes
+              test     run the whole test suite (handled by the ./kiln launcher)
+              bench    run the JMH benchmarks and write bench/RESULTS.md (handled by the launcher)
+
+            every verb takes --help.""";
+
+    private Main() {}
+
     public static void main(String[] args) {
-        System.out.println("kiln " + String.join(" ", args));
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.println(USAGE);
+            return 0;
+        }
+        String verb = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (verb) {
+                case "demo" -> Demo.run(rest, out);
+                default -> {
+                    err.println("kiln: unknown verb '" + verb + "' (try: kiln --help)");
+                    yield 2;
+                }
+            };
+        } catch (UsageException e) {
+            err.println("kiln " + verb + ": " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            err.println("kiln " + verb + ": " + e);
+            return 1;
+        }
+    }
+
+    /** Bad usage or bad input: reported in one line, exit code 2. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
     }
 }

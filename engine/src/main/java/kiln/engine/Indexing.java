@@ -1,0 +1,105 @@
+package kiln.engine;
+
+import java.util.Arrays;
+
+/** Reading and writing at positions held in an integer tensor: gather, scatterAdd, indexSelect, oneHot. */
+final class Indexing {
+    private Indexing() {}
+
+    private static void requireIndexType(String op, Tensor index) {
+        if (!index.dtype().isInteger()) {
+            throw new IllegalArgumentException(op + ": index must be int32 or int64, got " + index.describe());
+        }
+    }
+
+    /** PyTorch's rule: the index has the tensor's rank and is no larger along the axes other than {@code axis}. */
+    private static void requireFits(String op, Tensor index, Tensor t, int axis, String what) {
+        if (index.rank() != t.rank()) {
+            throw new IllegalArgumentException(op + ": index " + index.shape() + " must have the same rank as the "
+                    + what + " " + t.shape());
+        }
+        for (int d = 0; d < t.rank(); d++) {
+            if (d != axis && index.dim(d) > t.dim(d)) {
+                throw new IllegalArgumentException(op + ": index " + index.shape() + " is larger than the " + what + " "
+                        + t.shape() + " along axis " + d + " (" + index.dim(d) + " > " + t.dim(d) + ")");
+            }
+        }
+    }
+
+    static Tensor gather(Tensor t, int axis, Tensor index) {
+        Pointwise.checkSameDevice("gather", t, index);
+        int a = Shape.normalizeAxis(axis, Math.max(1, t.rank()), "gather");
+        requireIndexType("gather", index);
+        requireFits("gather", index, t, a, "input");
+        Tensor out = Tensor.empty(t.dtype(), index.shape(), t.device());
+        t.backend().gather(out, t, a, index);
+        return out;
+    }
+
+    static Tensor scatterAdd(Tensor t, int axis, Tensor index, Tensor src) {
+        Pointwise.checkSameDevice("scatterAdd", t, index, src);
+        int a = Shape.normalizeAxis(axis, Math.max(1, t.rank()), "scatterAdd");
+        requireIndexType("scatterAdd", index);
+        if (t.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException("scatterAdd: not defined for bool tensors like " + t.describe());
+        }
+        requireFits("scatterAdd", index, t, a, "input");
+        for (int d = 0; d < index.rank(); d++) {
+            if (index.dim(d) > src.dim(d)) {
+                throw new IllegalArgumentException("scatterAdd: index " + index.shape() + " is larger than src "
+                        + src.shape() + " along axis " + d);
+            }
+        }
+        if (src.rank() != index.rank()) {
+            throw new IllegalArgumentException("scatterAdd: src " + src.shape() + " must have the rank of index " + index.shape());
+        }
+        Tensor out = t.copy();
+        try (Tensor typed = src.dtype() == t.dtype() ? src.view(src.shape(), src.strides(), src.offset()) : src.to(t.dtype())) {
+            t.backend().scatterAdd(out, a, index, typed);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
+    }
+
+    static Tensor indexSelect(Tensor t, int axis, Tensor index) {
+        Pointwise.checkSameDevice("indexSelect", t, index);
+        int a = t.shape().axis(axis, "indexSelect");
+        requireIndexType("indexSelect", index);
+        if (index.rank() != 1) {
+            throw new IllegalArgumentException("indexSelect: index must be 1-D, got " + index.describe());
+        }
+        // Selecting whole slices is a gather whose index repeats along every other axis (a stride-0 view).
+        int[] along = new int[t.rank()];
+        Arrays.fill(along, 1);
+        along[a] = index.dim(0);
+        int[] outDims = t.dims();
+        outDims[a] = index.dim(0);
+        try (Tensor column = index.reshape(along); Tensor wide = column.expand(outDims)) {
+            return gather(t, a, wide);
+        }
+    }
+
+    static Tensor oneHot(Tensor labels, int classes) {
+        labels.ensureOpen();
+        requireIndexType("oneHot", labels);
+        if (classes <= 0) {
+            throw new IllegalArgumentException("oneHot: classes must be positive, got " + classes);
+        }
+        if (labels.numel() > 0) {
+            try (Tensor low = labels.min(); Tensor high = labels.max()) {
+                if (low.item() < 0 || high.item() >= classes) {
+                    double bad = low.item() < 0 ? low.item() : high.item();
+                    throw new IllegalArgumentException("oneHot: label " + (long) bad + " is out of range for "
+                            + classes + " classes (valid: [0, " + (classes - 1) + "])");
+                }
+            }
+        }
+        try (Tensor column = labels.unsqueeze(-1);
+             Tensor classIds = Tensor.arange(classes);
+             Tensor hits = column.eq(classIds)) {
+            return hits.to(DType.INT64);
+        }
+    }
+}

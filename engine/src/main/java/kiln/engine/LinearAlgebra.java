@@ -1,0 +1,105 @@
+package kiln.engine;
+
+import java.util.Arrays;
+
+/** Matrix products with batch broadcasting, and softmax along an axis. */
+final class LinearAlgebra {
+    private LinearAlgebra() {}
+
+    /**
+     * NumPy's matmul: {@code (..., M, K) @ (..., K, N) -> (..., M, N)}. A 1-D left operand is treated
+     * as {@code [1, K]} and a 1-D right operand as {@code [K, 1]}, and the added axis is removed from
+     * the result. Batch axes broadcast as stride-0 views, so a shared weight matrix is never copied.
+     */
+    static Tensor matmul(Tensor a, Tensor b) {
+        Pointwise.checkSameDevice("matmul", a, b);
+        if (a.rank() == 0 || b.rank() == 0) {
+            throw new IllegalArgumentException("matmul: operands need at least one axis, got " + a.describe() + " and " + b.describe());
+        }
+        if (a.dtype() != b.dtype() || !a.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("matmul: needs two float32 or two float64 operands, got "
+                    + a.describe() + " and " + b.describe());
+        }
+        try (Tensor left = a.rank() == 1 ? a.unsqueeze(0) : a.view(a.shape(), a.strides(), a.offset());
+             Tensor right = b.rank() == 1 ? b.unsqueeze(1) : b.view(b.shape(), b.strides(), b.offset())) {
+            int m = left.dim(-2);
+            int k = left.dim(-1);
+            int n = right.dim(-1);
+            if (right.dim(-2) != k) {
+                throw new IllegalArgumentException("matmul: shapes " + a.shape() + " and " + b.shape()
+                        + " are not aligned (" + k + " columns vs " + right.dim(-2) + " rows)");
+            }
+            Shape batch = Shape.broadcast("matmul", batchOf(left), batchOf(right));
+            int[] batchDims = batch.toArray();
+            try (Tensor leftWide = left.expand(concat(batchDims, m, k));
+                 Tensor rightWide = right.expand(concat(batchDims, k, n))) {
+                Tensor out = Tensor.empty(a.dtype(), Shape.of(concat(batchDims, m, n)), a.device());
+                a.backend().matmul(out, leftWide, rightWide);
+                if (a.rank() > 1 && b.rank() > 1) {
+                    return out;
+                }
+                int[] resultDims = out.dims();
+                if (a.rank() == 1) {
+                    resultDims = remove(resultDims, resultDims.length - 2);
+                }
+                if (b.rank() == 1) {
+                    resultDims = remove(resultDims, resultDims.length - 1);
+                }
+                try (out) {
+                    return out.reshape(resultDims);
+                }
+            }
+        }
+    }
+
+    private static Shape batchOf(Tensor t) {
+        return Shape.of(Arrays.copyOf(t.dims(), t.rank() - 2));
+    }
+
+    private static int[] concat(int[] dims, int x, int y) {
+        int[] out = Arrays.copyOf(dims, dims.length + 2);
+        out[dims.length] = x;
+        out[dims.length + 1] = y;
+        return out;
+    }
+
+    private static int[] remove(int[] dims, int axis) {
+        int[] out = new int[dims.length - 1];
+        for (int i = 0, j = 0; i < dims.length; i++) {
+            if (i != axis) {
+                out[j++] = dims[i];
+            }
+        }
+        return out;
+    }
+
+    static Tensor softmax(Tensor t, int axis, boolean log) {
+        String op = log ? "logSoftmax" : "softmax";
+        t.ensureOpen();
+        if (!t.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": needs a floating-point tensor, got " + t.describe());
+        }
+        int rank = Math.max(1, t.rank());
+        int a = Shape.normalizeAxis(axis, rank, op);
+        if (t.rank() == 0) {
+            try (Tensor one = t.reshape(1)) {
+                Tensor result = softmax(one, 0, log);
+                try (result) {
+                    return result.reshape();
+                }
+            }
+        }
+        // Move the axis last, make rows contiguous, run the row kernel, move the axis back.
+        try (Tensor moved = t.transpose(a, -1); Tensor rows = moved.contiguous()) {
+            int cols = rows.dim(-1);
+            int count = cols == 0 ? 0 : (int) (rows.numel() / cols);
+            try (Tensor matrix = rows.reshape(count, cols);
+                 Tensor out = Tensor.empty(t.dtype(), matrix.shape(), t.device())) {
+                t.backend().softmaxRows(out, matrix, log);
+                try (Tensor shaped = out.reshape(rows.dims()); Tensor back = shaped.transpose(a, -1)) {
+                    return back.contiguous();
+                }
+            }
+        }
+    }
+}
