@@ -37,8 +37,8 @@ final class Factories {
         Tensor out = Tensor.empty(dtype, Shape.of(steps), Device.CPU);
         double delta = steps > 1 ? (end - start) / (steps - 1) : 0;
         for (int i = 0; i < steps; i++) {
-            // The last value is exactly end, not start + (steps-1)·delta rounded.
-            double value = i == steps - 1 ? end : start + i * delta;
+            // The last value is exactly end, not start + (steps-1)·delta rounded; a single step is start.
+            double value = i == steps - 1 && steps > 1 ? end : start + i * delta;
             Elements.setDouble(dtype, out.segment(), i, value);
         }
         return out;

@@ -32,7 +32,12 @@ final class Indexing {
         requireIndexType("gather", index);
         requireFits("gather", index, t, a, "input");
         Tensor out = Tensor.empty(t.dtype(), index.shape(), t.device());
-        t.backend().gather(out, t, a, index);
+        try {
+            t.backend().gather(out, t, a, index);
+        } catch (RuntimeException e) {
+            out.close();     // a bad index: release the result before reporting it
+            throw e;
+        }
         return out;
     }
 
@@ -44,14 +49,14 @@ final class Indexing {
             throw new IllegalArgumentException("scatterAdd: not defined for bool tensors like " + t.describe());
         }
         requireFits("scatterAdd", index, t, a, "input");
+        if (src.rank() != index.rank()) {
+            throw new IllegalArgumentException("scatterAdd: src " + src.shape() + " must have the rank of index " + index.shape());
+        }
         for (int d = 0; d < index.rank(); d++) {
             if (index.dim(d) > src.dim(d)) {
                 throw new IllegalArgumentException("scatterAdd: index " + index.shape() + " is larger than src "
                         + src.shape() + " along axis " + d);
             }
-        }
-        if (src.rank() != index.rank()) {
-            throw new IllegalArgumentException("scatterAdd: src " + src.shape() + " must have the rank of index " + index.shape());
         }
         Tensor out = t.copy();
         try (Tensor typed = src.dtype() == t.dtype() ? src.view(src.shape(), src.strides(), src.offset()) : src.to(t.dtype())) {

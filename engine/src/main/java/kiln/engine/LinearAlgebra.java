@@ -29,7 +29,14 @@ final class LinearAlgebra {
                 throw new IllegalArgumentException("matmul: shapes " + a.shape() + " and " + b.shape()
                         + " are not aligned (" + k + " columns vs " + right.dim(-2) + " rows)");
             }
-            Shape batch = Shape.broadcast("matmul", batchOf(left), batchOf(right));
+            Shape batch;
+            try {
+                batch = Shape.broadcast("matmul", batchOf(left), batchOf(right));
+            } catch (IllegalArgumentException e) {
+                // The batch shapes alone ([2] and [5]) hide which operands they came from: name both.
+                throw new IllegalArgumentException("matmul: the batch axes of " + a.shape() + " and " + b.shape()
+                        + " cannot be broadcast together (" + e.getMessage() + ")", e);
+            }
             int[] batchDims = batch.toArray();
             try (Tensor leftWide = left.expand(concat(batchDims, m, k));
                  Tensor rightWide = right.expand(concat(batchDims, k, n))) {

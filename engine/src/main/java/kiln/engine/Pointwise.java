@@ -10,8 +10,8 @@ import kiln.kernels.cpu.UnaryOp;
  * Elementwise ops: the dtype and broadcasting rules, checked once here for every backend.
  *
  * <p>Dtypes follow PyTorch: two operands are computed in {@link DType#promote}; dividing integers
- * gives float32; transcendental functions of integers give float32; bool takes part in comparisons
- * and {@code where} but not in arithmetic.
+ * gives float32; transcendental functions of integers (pow to a fractional exponent among them) give
+ * float32; bool takes part in comparisons and {@code where} but not in arithmetic.
  */
 final class Pointwise {
     private Pointwise() {}
@@ -68,6 +68,10 @@ final class Pointwise {
     static Tensor pow(Tensor t, double exponent) {
         checkSameDevice("pow", t);
         refuseBool("pow", t);
+        if (t.dtype().isInteger() && exponent == Math.rint(exponent) && !Double.isInfinite(exponent)) {
+            // As PyTorch, and as pow(Tensor): integers to an integral power stay integers (a negative power is refused).
+            return binaryScalar(BinaryOp.POW, t, exponent);
+        }
         DType type = t.dtype().isFloatingPoint() ? t.dtype() : DType.FLOAT32;
         Tensor input = as(t, type);
         try {
@@ -104,7 +108,12 @@ final class Pointwise {
         Tensor right = as(b, type);
         try (Tensor leftWide = left.broadcastTo(shape); Tensor rightWide = right.broadcastTo(shape)) {
             Tensor out = Tensor.empty(type, shape, a.device());
-            a.backend().binary(op, out, leftWide, rightWide);
+            try {
+                a.backend().binary(op, out, leftWide, rightWide);
+            } catch (RuntimeException e) {
+                out.close();     // e.g. an integer to a negative power: release the result before reporting it
+                throw e;
+            }
             return out;
         } finally {
             closeIfCopy(left, a);

@@ -54,7 +54,8 @@ final class TensorFormatter {
         for (int i = 0; i < size; i++) {
             if (!shown(i, size, summarize)) {
                 if (!ellipsisWritten) {
-                    out.append(innermost ? ", ..." : ",\n" + indent + "...");
+                    // The same separator as between shown entries, so blocks of rank 3 and up keep their blank lines around "...".
+                    out.append(innermost ? ", ..." : "," + "\n".repeat(values.rank() - axis - 1) + indent + "...");
                     ellipsisWritten = true;
                 }
                 continue;
@@ -114,7 +115,7 @@ final class TensorFormatter {
             if (bool) {
                 text = v != 0 ? "true" : "false";
             } else if (!floating) {
-                text = Long.toString((long) v);
+                text = Long.toString(longAt(values, index));   // not (long) v: int64 above 2^53 must print exactly
             } else if (Double.isNaN(v)) {
                 text = "nan";
             } else if (Double.isInfinite(v)) {
@@ -123,6 +124,16 @@ final class TensorFormatter {
                 text = String.format(Locale.ROOT, scientific ? "%.4e" : "%.4f", v);
             }
             return " ".repeat(Math.max(0, width - text.length())) + text;
+        }
+
+        /** The integer element at {@code index} (in range), read as a long. */
+        private static long longAt(Tensor values, int[] index) {
+            long element = values.offset();
+            long[] strides = values.strides();
+            for (int axis = 0; axis < index.length; axis++) {
+                element += index[axis] * strides[axis];
+            }
+            return Elements.getLong(values.dtype(), values.segment(), element);
         }
     }
 }

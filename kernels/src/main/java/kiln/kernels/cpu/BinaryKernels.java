@@ -77,7 +77,8 @@ public final class BinaryKernels {
             case MAX -> max(out, outOff, a, aOff, aStep, b, bOff, bStep, bound);
             case MIN -> min(out, outOff, a, aOff, aStep, b, bOff, bStep, bound);
         }
-        zipScalar(op, out, outOff + bound, a, aOff + (long) bound * aStep, aStep, b, bOff + (long) bound * bStep, bStep, n - bound);
+        zipScalar(op, out, outOff + bound,
+                a, aOff + (long) bound * aStep, aStep, b, bOff + (long) bound * bStep, bStep, n - bound);
     }
 
     // The loops of zipSimd over [0, bound), bound a multiple of the lane count.
@@ -176,7 +177,8 @@ public final class BinaryKernels {
             case GT -> less(out, outOff, b, bOff, bStep, a, aOff, aStep, bound);
             case GE -> lessOrEqual(out, outOff, b, bOff, bStep, a, aOff, aStep, bound);
         }
-        compareScalar(op, out, outOff + bound, a, aOff + (long) bound * aStep, aStep, b, bOff + (long) bound * bStep, bStep, n - bound);
+        compareScalar(op, out, outOff + bound,
+                a, aOff + (long) bound * aStep, aStep, b, bOff + (long) bound * bStep, bStep, n - bound);
     }
 
     // The loops of compareSimd over [0, bound), bound a multiple of the lane count.
@@ -184,28 +186,32 @@ public final class BinaryKernels {
     private static void equal(MemorySegment out, long outOff, MemorySegment a, long aOff, int aStep,
                               MemorySegment b, long bOff, int bStep, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            storeMask(out, outOff + i, operand(a, aOff, aStep, i).compare(VectorOperators.EQ, operand(b, bOff, bStep, i)));
+            FloatVector x = operand(a, aOff, aStep, i);
+            storeMask(out, outOff + i, x.compare(VectorOperators.EQ, operand(b, bOff, bStep, i)));
         }
     }
 
     private static void notEqual(MemorySegment out, long outOff, MemorySegment a, long aOff, int aStep,
                                  MemorySegment b, long bOff, int bStep, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            storeMask(out, outOff + i, operand(a, aOff, aStep, i).compare(VectorOperators.NE, operand(b, bOff, bStep, i)));
+            FloatVector x = operand(a, aOff, aStep, i);
+            storeMask(out, outOff + i, x.compare(VectorOperators.NE, operand(b, bOff, bStep, i)));
         }
     }
 
     private static void less(MemorySegment out, long outOff, MemorySegment a, long aOff, int aStep,
                              MemorySegment b, long bOff, int bStep, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            storeMask(out, outOff + i, operand(a, aOff, aStep, i).compare(VectorOperators.LT, operand(b, bOff, bStep, i)));
+            FloatVector x = operand(a, aOff, aStep, i);
+            storeMask(out, outOff + i, x.compare(VectorOperators.LT, operand(b, bOff, bStep, i)));
         }
     }
 
     private static void lessOrEqual(MemorySegment out, long outOff, MemorySegment a, long aOff, int aStep,
                                     MemorySegment b, long bOff, int bStep, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            storeMask(out, outOff + i, operand(a, aOff, aStep, i).compare(VectorOperators.LE, operand(b, bOff, bStep, i)));
+            FloatVector x = operand(a, aOff, aStep, i);
+            storeMask(out, outOff + i, x.compare(VectorOperators.LE, operand(b, bOff, bStep, i)));
         }
     }
 

@@ -48,7 +48,8 @@ public final class ReduceKernels {
     /** Σ in[off, off + n), 0 for n = 0. */
     public static double sum(MemorySegment in, long off, int n) {
         boolean simd = Simd.enabled();
-        return fold(n, (from, count) -> simd ? sumSimd(in, off + from, count) : sumScalar(in, off + from, count), Double::sum);
+        Block block = (from, count) -> simd ? sumSimd(in, off + from, count) : sumScalar(in, off + from, count);
+        return fold(n, block, Double::sum);
     }
 
     /** Scalar reference of a block sum, in double. */
@@ -93,8 +94,10 @@ public final class ReduceKernels {
             throw new IllegalArgumentException((max ? "max" : "min") + " of no elements is undefined");
         }
         boolean simd = Simd.enabled();
-        return (float) fold(n, (from, count) -> simd ? extremeSimd(max, in, off + from, count) : extremeScalar(max, in, off + from, count),
-                max ? Math::max : Math::min);
+        Block block = (from, count) -> simd
+                ? extremeSimd(max, in, off + from, count)
+                : extremeScalar(max, in, off + from, count);
+        return (float) fold(n, block, max ? Math::max : Math::min);
     }
 
     /** Scalar reference of a block max (or min), folded with {@link Math#max} (or min): NaN wins. */
@@ -120,7 +123,9 @@ public final class ReduceKernels {
             acc0 = max ? acc0.max(load(in, off + i)) : acc0.min(load(in, off + i));
             acc1 = max ? acc1.max(load(in, off + i + step)) : acc1.min(load(in, off + i + step));
         }
-        float result = max ? acc0.max(acc1).reduceLanes(VectorOperators.MAX) : acc0.min(acc1).reduceLanes(VectorOperators.MIN);
+        float result = max
+                ? acc0.max(acc1).reduceLanes(VectorOperators.MAX)
+                : acc0.min(acc1).reduceLanes(VectorOperators.MIN);
         if (bound < n) {
             float tail = extremeScalar(max, in, off + bound, n - bound);
             result = max ? Math.max(result, tail) : Math.min(result, tail);
@@ -130,12 +135,12 @@ public final class ReduceKernels {
 
     // --------------------------------------------------------------------------- argmax and argmin
 
-    /** The index (from off) of the first largest element of in[off, off + n); a NaN counts as largest (as PyTorch). */
+    /** The index (from off) of the first largest element of in[off, off + n); a NaN counts as largest (PyTorch). */
     public static int argmax(MemorySegment in, long off, int n) {
         return indexOf(in, off, n, extreme(true, in, off, n));
     }
 
-    /** The index (from off) of the first smallest element of in[off, off + n); a NaN counts as smallest (as PyTorch). */
+    /** The index (from off) of the first smallest element of in[off, off + n); a NaN counts as smallest. */
     public static int argmin(MemorySegment in, long off, int n) {
         return indexOf(in, off, n, extreme(false, in, off, n));
     }
@@ -175,12 +180,13 @@ public final class ReduceKernels {
 
     // ------------------------------------------------------------------------ variance and logSumExp
 
-    /** Σ (x − mean)² over in[off, off + n): the second pass of a variance, stable where E[x²] − E[x]² is not. */
+    /** Σ (x − mean)² over in[off, off + n): second pass of a variance, stable where E[x²] − E[x]² is not. */
     public static double sumSquaredDeviations(MemorySegment in, long off, int n, double mean) {
         boolean simd = Simd.enabled();
-        return fold(n, (from, count) -> simd
+        Block block = (from, count) -> simd
                 ? sumSquaredDeviationsSimd(in, off + from, count, mean)
-                : sumSquaredDeviationsScalar(in, off + from, count, mean), Double::sum);
+                : sumSquaredDeviationsScalar(in, off + from, count, mean);
+        return fold(n, block, Double::sum);
     }
 
     /** Scalar reference of a block of {@link #sumSquaredDeviations}, in double. */
@@ -231,8 +237,10 @@ public final class ReduceKernels {
     /** Σ exp(x − shift) over in[off, off + n); with shift = max x every term is at most 1. */
     static double sumExp(MemorySegment in, long off, int n, float shift) {
         boolean simd = Simd.enabled();
-        return fold(n, (from, count) -> simd ? sumExpSimd(in, off + from, count, shift) : sumExpScalar(in, off + from, count, shift),
-                Double::sum);
+        Block block = (from, count) -> simd
+                ? sumExpSimd(in, off + from, count, shift)
+                : sumExpScalar(in, off + from, count, shift);
+        return fold(n, block, Double::sum);
     }
 
     /** Scalar reference of a block of {@link #sumExp}, in double. */
@@ -290,7 +298,8 @@ public final class ReduceKernels {
      * {@code out[outOff + r]} (an int32 segment) = the index within row r of its first largest
      * ({@code max}) or smallest element, NaN counting as both, for r ∈ [0, rows); len = 0 throws.
      */
-    public static void argRows(boolean max, MemorySegment out, long outOff, MemorySegment in, long inOff, int rows, int len) {
+    public static void argRows(boolean max, MemorySegment out, long outOff, MemorySegment in, long inOff,
+                               int rows, int len) {
         forEachRow(rows, len, r -> {
             long row = inOff + (long) r * len;
             out.setAtIndex(JAVA_INT, outOff + r, max ? argmax(in, row, len) : argmin(in, row, len));
@@ -307,7 +316,8 @@ public final class ReduceKernels {
         }
         int group = Math.max(1, BLOCK / Math.max(1, len));
         Parallel.forEach(Parallel.tasks(rows, group), t -> {
-            for (int r = t * group, end = Math.min(rows, r + group); r < end; r++) {
+            int end = (int) Math.min(rows, (long) t * group + group);
+            for (int r = t * group; r < end; r++) {
                 body.accept(r);
             }
         });
@@ -333,7 +343,10 @@ public final class ReduceKernels {
             return block.reduce(0, n);
         }
         double[] partial = new double[Parallel.tasks(n, BLOCK)];
-        Parallel.forEach(partial.length, t -> partial[t] = block.reduce(t * BLOCK, Math.min(BLOCK, n - t * BLOCK)));
+        Parallel.forEach(partial.length, t -> {
+            int from = t * BLOCK;
+            partial[t] = block.reduce(from, Math.min(BLOCK, n - from));
+        });
         double result = partial[0];
         for (int t = 1; t < partial.length; t++) {
             result = combine.applyAsDouble(result, partial[t]);
@@ -342,15 +355,19 @@ public final class ReduceKernels {
     }
 
     /**
-     * The sum of a vector's lanes, in lane order in double. Not {@code reduceLanes(ADD)}: its order
-     * of additions is left to the implementation and may differ between the interpreter and C2.
+     * The sum of a vector's lanes in double, in a fixed order (even lanes, odd lanes, then the two):
+     * the same in every JIT tier. Not {@code reduceLanes(ADD)}, whose order of additions is left to
+     * the implementation. Two chains of additions halve the latency, which matters for short rows.
      */
     static double sumLanes(FloatVector v) {
-        double sum = 0;
-        for (float x : v.toArray()) {
-            sum += x;
+        float[] lanes = v.toArray();
+        double even = 0;
+        double odd = 0;
+        for (int k = 0; k < lanes.length; k += 2) {
+            even += lanes[k];
+            odd += lanes[k + 1];
         }
-        return sum;
+        return even + odd;
     }
 
     private static FloatVector load(MemorySegment in, long index) {

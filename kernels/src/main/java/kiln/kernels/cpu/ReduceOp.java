@@ -10,7 +10,7 @@ public enum ReduceOp {
     MAX,
     /** the smallest x; NaN if any x is NaN; undefined (an exception) for n = 0 */
     MIN,
-    /** Σ (x − mean)² / max(0, n − correction): correction 1 is unbiased (PyTorch's default), 0 the population variance */
+    /** Σ (x − mean)² / max(0, n − correction): correction 1 is unbiased (PyTorch's default), 0 population */
     VAR,
     /** √VAR */
     STD,

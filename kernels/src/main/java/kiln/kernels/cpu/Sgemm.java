@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,59 +13,76 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Shapes: A is M×K, B is K×N, C is M×N. Element (i, p) of A is {@code a[aOff + i·aRowStride +
  * p·aColStride]}, element (p, j) of B is {@code b[bOff + p·bRowStride + j·bColStride]}, element
- * (i, j) of C is {@code c[cOff + i·ldc + j]}. Offsets and strides count floats, not bytes. Any
- * non-negative strides are allowed, so a transposed view (e.g. {@code aRowStride = 1, aColStride =
- * M}) needs no copy. Segments are native, native byte order.
+ * (i, j) of C is {@code c[cOff + i·ldc + j]}. Offsets and strides count floats, not bytes; any
+ * non-negative strides are allowed, so a transposed operand needs no copy (an A kept as its row-major
+ * K×M transpose: {@code aRowStride = 1, aColStride = M}). C must not overlap A or B. Segments are
+ * native, native byte order, and readable by the pool's threads (a shared, global or automatic arena,
+ * not a confined one).
  *
- * <h2>The fast path, in the order of BLIS (Goto and van de Geijn)</h2>
+ * <h2>The fast path: packed, register-blocked, in the loop order of BLIS (Goto and van de Geijn)</h2>
  *
  * <pre>
- * for jc in 0..N step NC                  B panel (KC×NC, packed, shared by all threads)  → L3
- *   for pc in 0..K step KC                the K range of this rank-KC update
- *     for ic in 0..M step MC              A block (MC×KC, packed, shared by all threads)  → L3
- *       pack the A block (and, once per pc, the B panel), in parallel
- *       parallel for each TM×TN tile of C:    one task; A rows of the tile (TM×KC)         → L2
- *         for jr in tile step NR            B sliver (KC×NR)                               → L1/L2
- *           for ir in tile step MR          A sliver (MR×KC)
- *             micro-kernel: MR×NR block of C += A sliver · B sliver, in registers
+ * for jc in 0..N step NC                     B panel  KC×NC, packed once, shared by all threads
+ *   for pc in 0..K step KC                   one rank-KC update of all of C
+ *     for ic in 0..M step MC                 A block  MC×KC, packed once, shared by all threads
+ *       parallel: pack the A block (and, when ic = 0, the B panel), a few slivers per task
+ *       parallel, one task per TM×TN tile of C:
+ *         for jr in tile step NR             B sliver KC×NR  (L2; reused by every ir)
+ *           for ir in tile step MR           A sliver MR×KC  (L2; the tile's A rows, TM×KC, are reused by every jr)
+ *             micro-kernel: the MR×NR block of C += A sliver · B sliver, summed in registers
  * </pre>
  *
- * <p>The micro-kernel keeps a 12×32 block of C in 24 vector registers (of the 32 that AVX-512
- * has), and for each p loads 2 vectors of B and broadcasts 12 values of A: 24 fused multiply-adds
- * for 14 loads. Packing copies A and B into the exact order the micro-kernel reads them (A by
- * columns of 12, B by rows of 32, zero-padded at the edges), so its loads are sequential and
- * aligned, whatever the strides of the caller. Block sizes, for this machine's caches (L1d 32 KiB,
- * L2 1 MiB per core, L3 32 MiB shared): KC = 512 keeps a tile's A rows (96×512 floats = 192 KiB)
- * and the B sliver (64 KiB) in L2, and makes C a read-modify-write only once per 512 of K; MC and
- * NC bound the packed buffers (≤ 4 MiB each).
+ * <p>The micro-kernel holds a 12×32 block of C in 24 of the 32 vector registers of AVX-512 and, for
+ * each p, loads 2 vectors of B and broadcasts 12 values of A: 24 fused multiply-adds for 14 loads,
+ * and 24 independent sums, more than the 8 in flight that two FMA pipes of latency 4 need. Packing
+ * copies A and B into exactly the order the micro-kernel reads them (A by columns of 12, B by rows
+ * of 32, zero-padded at the edges), so its loads are sequential whatever the caller's strides, and a
+ * 4 KiB row stride cannot make them fight over the same cache sets. Block sizes, for this machine
+ * (L1d 32 KiB, L2 1 MiB per core, L3 32 MiB): KC = 1024 keeps a tile's A rows (96×1024 floats,
+ * 384 KiB) and one B sliver (128 KiB) in L2, and makes C a read-modify-write only once per 1024 of
+ * K: C's rows, 4 KiB apart when N = 1024, miss every cache, so each pass over C costs about 5% of
+ * the time (KC = 512 measured 8% slower at M = N = K = 1024). MC and NC only bound the packed
+ * buffers (4 and 8 MiB, in L3). Measured here at M = N = K = 1024: about 100 GFLOP/s on one core,
+ * 86% of the 117 GFLOP/s FMA ceiling of this Zen 4 (its 512-bit FMAs run at half rate), and about
+ * 200 GFLOP/s on two.
+ *
+ * <p>Two shortcuts. A C with very few rows (a matrix-vector product, a small batch through a linear
+ * layer) skips packing, which would cost more than the multiply ({@link #skinnyRows},
+ * {@link #skinnyDots}). And below {@link #PARALLEL_MIN} all tasks run on the calling thread: one
+ * fork-join of the pool (waking a parked thread) takes about 40 µs here, and the packed path needs
+ * two per rank-KC update.
  *
  * <p>Determinism: every element of C is computed by exactly one task, summing over K in the same
- * order (pc blocks in turn, p within a block); tasks and blocks depend on M, N and K only. So the
- * result is bit-identical whatever the number of threads. It differs from the scalar reference by
- * rounding only (different summation order and fused multiply-adds).
+ * order (the pc blocks in turn, p in order within a block); paths, blocks and tasks depend on the
+ * sizes and strides only. So the result is bit-identical whatever the number of threads. It differs
+ * from the scalar reference by rounding only (another summation order, and fused multiply-adds).
  */
 public final class Sgemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final long BYTES = Float.BYTES, VEC = L * BYTES, ROW = 2 * VEC;
+    private static final long BYTES = Float.BYTES, VEC = L * BYTES;
 
-    /** Micro-kernel: MR rows by NR columns of C in registers (12×32 with 512-bit vectors). */
+    /** The micro-kernel's block of C: MR rows by NR = 2 vectors of columns (12×32 with AVX-512). */
     static final int MR = 12, NR = 2 * L;
     /** Cache blocks (see the class comment). */
-    static final int KC = Integer.getInteger("sg.kc", 512), MC = 1024, NC = 2048;
+    static final int KC = 1024, MC = 1024, NC = 2048;
     /** One parallel task computes a TM×TN tile of C. */
-    static final int TM = Integer.getInteger("sg.tm", 8) * MR, TN = Integer.getInteger("sg.tn", 4) * NR;
-    /** Slivers packed per parallel packing task. */
+    static final int TM = 8 * MR, TN = 4 * NR;
+    /** Slivers packed per parallel packing task, and values of p per step of a transposing pack. */
     private static final int PACK_GRAIN = 8, CHUNK = 64;
-    static final boolean ORD = Boolean.getBoolean("sg.ord");
+    /** A C this short takes an unpacked path, SKINNY_COLS columns per task (crossovers measured at K = N = 1024). */
+    static final int SKINNY_ROWS = 3, SKINNY_DOTS = 8, SKINNY_COLS = 256;
+    /** Below this M·N·K, all tasks run on the caller (measured: 2 threads lose at 256³ and win at 320³). */
+    static final double PARALLEL_MIN = 2.5e7;
 
     private Sgemm() {}
 
     /**
-     * {@code C = A·B} (or {@code C += A·B} when {@code accumulate}): {@code C[i,j] = Σ_p A[i,p]·B[p,j]}
-     * for i < M, j < N, p < K. The fast path; {@code -Dkiln.simd=false} routes to {@link #sgemmReference}.
+     * {@code C = A·B}, or {@code C += A·B} when {@code accumulate}: {@code C[i,j] (+)= Σ_p A[i,p]·B[p,j]}
+     * for i < M, j < N, p < K. The fast path, multithreaded with {@link Parallel}; with
+     * {@code -Dkiln.simd=false} it runs {@link #sgemmReference} instead.
      */
     public static void sgemm(MemorySegment c, long cOff, long ldc,
                              MemorySegment a, long aOff, long aRowStride, long aColStride,
@@ -75,7 +93,7 @@ public final class Sgemm {
             sgemmReference(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate);
             return;
         }
-        if (k == 0) {
+        if (k == 0) {  // an empty sum: C = 0, or C unchanged
             if (!accumulate) {
                 for (int i = 0; i < m; i++) {
                     c.asSlice((cOff + i * ldc) * BYTES, n * BYTES).fill((byte) 0);
@@ -83,21 +101,40 @@ public final class Sgemm {
             }
             return;
         }
+        boolean parallel = (double) m * n * k >= PARALLEL_MIN;
+        int columnTasks = ceilDiv(n, SKINNY_COLS);
+        if (bColStride == 1 && m <= SKINNY_ROWS) {
+            forEach(parallel, columnTasks, t -> skinnyRows(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride,
+                    m, t * SKINNY_COLS, Math.min(n, (t + 1) * SKINNY_COLS), k, accumulate));
+        } else if (aColStride == 1 && bRowStride == 1 && m <= SKINNY_DOTS) {
+            forEach(parallel, columnTasks, t -> skinnyDots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride,
+                    m, t * SKINNY_COLS, Math.min(n, (t + 1) * SKINNY_COLS), k, accumulate));
+        } else {
+            packed(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, parallel);
+        }
+    }
+
+    /** The loop nest of the class comment. */
+    private static void packed(MemorySegment c, long cOff, long ldc,
+                               MemorySegment a, long aOff, long aRowStride, long aColStride,
+                               MemorySegment b, long bOff, long bRowStride, long bColStride,
+                               int m, int n, int k, boolean accumulate, boolean parallel) {
         Workspace ws = WORKSPACE.get();
-        int kBlocks = ceilDiv(k, KC), kcMax = ceilDiv(k, kBlocks);  // balanced: K = 513 gives 257 + 256
+        int kcMax = ceilDiv(k, ceilDiv(k, KC));  // K in equal blocks: K = 1025 gives 513 + 512, not 1024 + 1
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), bSlivers = ceilDiv(nc, NR);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean add = accumulate || pc > 0;
                 MemorySegment bPack = ws.packedB((long) bSlivers * NR * kc);
+                long bAt = bOff + pc * bRowStride + jc * bColStride;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic), aSlivers = ceilDiv(mc, MR);
                     MemorySegment aPack = ws.packedA((long) aSlivers * MR * kc);
-                    // Packing: tasks [0, aTasks) pack A slivers, the rest (first ic block only) B slivers.
-                    long aAt = aOff + ic * aRowStride + pc * aColStride, bAt = bOff + pc * bRowStride + jc * bColStride;
+                    long aAt = aOff + ic * aRowStride + pc * aColStride;
+                    // One parallel step packs the A block and, the first time round, the B panel too.
                     int aTasks = Parallel.tasks(aSlivers, PACK_GRAIN), bTasks = ic == 0 ? Parallel.tasks(bSlivers, PACK_GRAIN) : 0;
-                    Parallel.forEach(aTasks + bTasks, t -> {
+                    forEach(parallel, aTasks + bTasks, t -> {
                         if (t < aTasks) {
                             packSlivers(aPack, a, aAt, aRowStride, aColStride, MR, mc, kc, t * PACK_GRAIN);
                         } else {
@@ -105,44 +142,107 @@ public final class Sgemm {
                         }
                     });
                     long cAt = cOff + ic * ldc + jc;
+                    // Tiles of at most TM×TN, of equal size up to a multiple of MR×NR (balances the threads).
                     int tilesM = ceilDiv(mc, TM), tilesN = ceilDiv(nc, TN);
-                    Parallel.forEach(tilesM * tilesN, t -> {
-                        int i0 = (t % tilesM) * TM, j0 = (t / tilesM) * TN;
-                        MemorySegment tile = TILE.get();
-                        if (ORD) {
-                        for (int ir = i0; ir < Math.min(mc, i0 + TM); ir += MR) {
-                            for (int jr = j0; jr < Math.min(nc, j0 + TN); jr += NR) {
-                                microKernel(tile, aPack, (long) ir * kc, bPack, (long) jr * kc, kc);
-                                writeTile(c, cAt + ir * ldc + jr, ldc, tile, Math.min(MR, mc - ir), Math.min(NR, nc - jr), add);
-                            }
-                        }
-                        } else {
-                        for (int jr = j0; jr < Math.min(nc, j0 + TN); jr += NR) {
-                            for (int ir = i0; ir < Math.min(mc, i0 + TM); ir += MR) {
-                                microKernel(tile, aPack, (long) ir * kc, bPack, (long) jr * kc, kc);
-                                writeTile(c, cAt + ir * ldc + jr, ldc, tile, Math.min(MR, mc - ir), Math.min(NR, nc - jr), add);
-                            }
-                        }
-                        }
+                    int tm = roundUp(ceilDiv(mc, tilesM), MR), tn = roundUp(ceilDiv(nc, tilesN), NR);
+                    forEach(parallel, tilesM * tilesN, t -> {
+                        int i0 = (t % tilesM) * tm, j0 = (t / tilesM) * tn;
+                        multiplyTile(c, cAt, ldc, aPack, bPack, kc, i0, Math.min(mc, i0 + tm), j0, Math.min(nc, j0 + tn), add);
                     });
                 }
             }
         }
     }
 
+    /** Rows i0..i1-1, columns j0..j1-1 of the current block of C, from the packed A block and B panel. */
+    private static void multiplyTile(MemorySegment c, long cAt, long ldc, MemorySegment aPack, MemorySegment bPack,
+                                     int kc, int i0, int i1, int j0, int j1, boolean add) {
+        float[] tile = TILE.get();
+        for (int jr = j0; jr < j1; jr += NR) {
+            for (int ir = i0; ir < i1; ir += MR) {
+                microKernel(tile, aPack, (long) ir * kc, bPack, (long) jr * kc, kc);
+                writeTile(c, cAt + ir * ldc + jr, ldc, tile, Math.min(MR, i1 - ir), Math.min(NR, j1 - jr), add);
+            }
+        }
+    }
+
     /**
-     * Packs slivers {@code first} to {@code first + PACK_GRAIN - 1} of a block of {@code extent} lines
-     * (rows of A, or columns of B) of {@code kc} values into {@code dst}: sliver s holds, for p = 0..kc-1
-     * in turn, the {@code w} values {@code src[at + (s·w + r)·across + p·along]}, r = 0..w-1, zero past
-     * {@code extent}. For A: w = MR, across = aRowStride, along = aColStride. For B: w = NR, across =
-     * bColStride, along = bRowStride.
+     * Columns j0..j1-1 of a C with at most {@link #SKINNY_ROWS} rows (a matrix-vector product, or a
+     * small batch) and a row-major B, read where it lies rather than packed, which would cost more
+     * than the multiply: {@code C[i,:] += A[i,p]·B[p,:]} for p = 0..K-1, a vector of columns at a time.
+     */
+    private static void skinnyRows(MemorySegment c, long cOff, long ldc, MemorySegment a, long aOff, long aRowStride,
+                                   long aColStride, MemorySegment b, long bOff, long bRowStride,
+                                   int m, int j0, int j1, int k, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            long cRow = cOff + i * ldc, aRow = aOff + i * aRowStride;
+            if (!accumulate) {
+                c.asSlice((cRow + j0) * BYTES, (j1 - j0) * BYTES).fill((byte) 0);
+            }
+            for (int p = 0; p < k; p++) {
+                float x = a.getAtIndex(FLOAT, aRow + p * aColStride);
+                long bRow = bOff + p * bRowStride;
+                int j = j0;
+                for (; j <= j1 - L; j += L) {
+                    long at = (cRow + j) * BYTES;
+                    FloatVector sum = FloatVector.fromMemorySegment(SPECIES, c, at, ORDER);
+                    FloatVector.broadcast(SPECIES, x).fma(FloatVector.fromMemorySegment(SPECIES, b, (bRow + j) * BYTES, ORDER), sum)
+                            .intoMemorySegment(c, at, ORDER);
+                }
+                for (; j < j1; j++) {
+                    c.setAtIndex(FLOAT, cRow + j, Math.fma(x, b.getAtIndex(FLOAT, bRow + j), c.getAtIndex(FLOAT, cRow + j)));
+                }
+            }
+        }
+    }
+
+    /**
+     * Columns j0..j1-1 of a C with at most {@link #SKINNY_DOTS} rows, when the rows of A and the
+     * columns of B are contiguous (B = W<sup>T</sup> for a linear layer's row-major weights W): each
+     * {@code C[i,j]} is the dot product of row i of A and row j of W, a vector at a time, unpacked.
+     */
+    private static void skinnyDots(MemorySegment c, long cOff, long ldc, MemorySegment a, long aOff, long aRowStride,
+                                   MemorySegment b, long bOff, long bColStride,
+                                   int m, int j0, int j1, int k, boolean accumulate) {
+        float[] lanes = TILE.get();
+        for (int i = 0; i < m; i++) {
+            long cRow = cOff + i * ldc, aRow = aOff + i * aRowStride;
+            for (int j = j0; j < j1; j++) {
+                long bCol = bOff + j * bColStride;
+                FloatVector sums = FloatVector.zero(SPECIES);
+                int p = 0;
+                for (; p <= k - L; p += L) {
+                    sums = FloatVector.fromMemorySegment(SPECIES, a, (aRow + p) * BYTES, ORDER)
+                            .fma(FloatVector.fromMemorySegment(SPECIES, b, (bCol + p) * BYTES, ORDER), sums);
+                }
+                // The lanes summed in a fixed order: reduceLanes(ADD) adds them in an order that depends
+                // on whether the JIT has compiled this code yet, and so would the result.
+                sums.intoArray(lanes, 0);
+                float sum = 0f;
+                for (int lane = 0; lane < L; lane++) {
+                    sum += lanes[lane];
+                }
+                for (; p < k; p++) {
+                    sum = Math.fma(a.getAtIndex(FLOAT, aRow + p), b.getAtIndex(FLOAT, bCol + p), sum);
+                }
+                c.setAtIndex(FLOAT, cRow + j, accumulate ? c.getAtIndex(FLOAT, cRow + j) + sum : sum);
+            }
+        }
+    }
+
+    /**
+     * Packs slivers {@code first .. first+PACK_GRAIN-1} of a block of {@code extent} lines (rows of A,
+     * or columns of B), each {@code kc} long, into {@code dst}. Sliver s holds, for p = 0..kc-1 in turn,
+     * the {@code w} values {@code src[at + (s·w + r)·across + p·along]}, r = 0..w-1, and zeros for the
+     * lines past {@code extent}. For A: w = MR, across = aRowStride, along = aColStride. For B: w = NR,
+     * across = bColStride, along = bRowStride.
      */
     private static void packSlivers(MemorySegment dst, MemorySegment src, long at, long across, long along,
                                     int w, int extent, int kc, int first) {
         int last = Math.min(ceilDiv(extent, w), first + PACK_GRAIN);
         if (across == 1) {
-            // The values of one p lie side by side in src (a row-major B, a transposed A): for each p,
-            // copy them for all the slivers of this group at once, reading src in memory order.
+            // The w values of one p lie side by side in src (a row-major B, a transposed A): copy them,
+            // for all slivers of the group at each p, so that src is read in memory order.
             for (int p = 0; p < kc; p++) {
                 for (int s = first; s < last; s++) {
                     int valid = Math.min(w, extent - s * w);
@@ -155,12 +255,12 @@ public final class Sgemm {
             }
             return;
         }
-        // Otherwise each of the w lines runs along p (a transpose when along == 1: a row-major A, or the
-        // weight matrix of a linear layer used as B). Transpose CHUNK values of p at a time into a small
-        // heap array, whose stores the JIT compiles much better than scattered stores to a segment.
+        // Otherwise each line runs along p: a transpose (a row-major A, or a linear layer's weights used
+        // as B). It goes CHUNK values of p at a time through a small heap array, whose scattered stores
+        // the JIT compiles far better than scattered stores into a segment.
         float[] stage = STAGE.get();
         for (int s = first; s < last; s++) {
-            int valid = Math.min(w, extent - s * w);   // lines of this sliver inside the matrix; the rest is zero
+            int valid = Math.min(w, extent - s * w);  // lines of this sliver inside the matrix
             for (int p0 = 0; p0 < kc; p0 += CHUNK) {
                 int len = Math.min(CHUNK, kc - p0);
                 for (int r = 0; r < w; r++) {
@@ -170,8 +270,8 @@ public final class Sgemm {
                             stage[p * w + r] = 0f;
                         }
                     } else if (along == 1) {
-                        // Unit stride, the common case: a small method that the JIT inlines at both
-                        // call sites, each then with a constant w, which makes the loop twice as fast.
+                        // The common case. Two call sites with a constant w: the JIT inlines the small
+                        // method into each, and the loop with a constant stride runs twice as fast.
                         MemorySegment line = src.asSlice(from * BYTES, len * BYTES);
                         if (w == MR) {
                             transposeLine(stage, r, MR, line, len);
@@ -189,21 +289,22 @@ public final class Sgemm {
         }
     }
 
+    /** stage[p·w + r] = line[p] for p < len. */
     private static void transposeLine(float[] stage, int r, int w, MemorySegment line, int len) {
         for (int p = 0; p < len; p++) {
             stage[p * w + r] = line.getAtIndex(FLOAT, p);
         }
     }
 
-    private static FloatVector load(MemorySegment s, long index) {
-        return FloatVector.fromMemorySegment(SPECIES, s, index * BYTES, ORDER);
-    }
-
     /**
-     * The MR×NR micro-kernel: {@code tile[r][j] = Σ_p aSliver[p][r] · bSliver[p][j]} over p < kc, with
-     * the 24 partial sums held in registers (named locals: an array of vectors would live in memory).
+     * The MR×NR micro-kernel: {@code tile[r][j] = Σ_p aSliver[p][r] · bSliver[p][j]} for p < kc. The 24
+     * sums live in registers as named locals (an array of vectors would live in memory). Two JIT limits
+     * shaped this code. Vector API calls wrapped in small helpers made C2 hit its cap on inlined nodes,
+     * leave the last calls out of line and box every vector (about 10× slower): they are written out.
+     * And with the 24 result stores going to a segment, C1 ran out of registers compiling the method,
+     * which then sometimes stayed in slow code for seconds: the result goes to a small heap array.
      */
-    private static void microKernel(MemorySegment tile, MemorySegment pa, long aAt, MemorySegment pb, long bAt, int kc) {
+    private static void microKernel(float[] tile, MemorySegment pa, long aAt, MemorySegment pb, long bAt, int kc) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
                 c70 = c00, c71 = c00, c80 = c00, c81 = c00, c90 = c00, c91 = c00, ca0 = c00, ca1 = c00,
@@ -226,43 +327,43 @@ public final class Sgemm {
             x = FloatVector.broadcast(SPECIES, pa.getAtIndex(FLOAT, ap + 10)); ca0 = x.fma(b0, ca0); ca1 = x.fma(b1, ca1);
             x = FloatVector.broadcast(SPECIES, pa.getAtIndex(FLOAT, ap + 11)); cb0 = x.fma(b0, cb0); cb1 = x.fma(b1, cb1);
         }
-        c00.intoMemorySegment(tile, 0 * ROW, ORDER); c01.intoMemorySegment(tile, 0 * ROW + VEC, ORDER);
-        c10.intoMemorySegment(tile, 1 * ROW, ORDER); c11.intoMemorySegment(tile, 1 * ROW + VEC, ORDER);
-        c20.intoMemorySegment(tile, 2 * ROW, ORDER); c21.intoMemorySegment(tile, 2 * ROW + VEC, ORDER);
-        c30.intoMemorySegment(tile, 3 * ROW, ORDER); c31.intoMemorySegment(tile, 3 * ROW + VEC, ORDER);
-        c40.intoMemorySegment(tile, 4 * ROW, ORDER); c41.intoMemorySegment(tile, 4 * ROW + VEC, ORDER);
-        c50.intoMemorySegment(tile, 5 * ROW, ORDER); c51.intoMemorySegment(tile, 5 * ROW + VEC, ORDER);
-        c60.intoMemorySegment(tile, 6 * ROW, ORDER); c61.intoMemorySegment(tile, 6 * ROW + VEC, ORDER);
-        c70.intoMemorySegment(tile, 7 * ROW, ORDER); c71.intoMemorySegment(tile, 7 * ROW + VEC, ORDER);
-        c80.intoMemorySegment(tile, 8 * ROW, ORDER); c81.intoMemorySegment(tile, 8 * ROW + VEC, ORDER);
-        c90.intoMemorySegment(tile, 9 * ROW, ORDER); c91.intoMemorySegment(tile, 9 * ROW + VEC, ORDER);
-        ca0.intoMemorySegment(tile, 10 * ROW, ORDER); ca1.intoMemorySegment(tile, 10 * ROW + VEC, ORDER);
-        cb0.intoMemorySegment(tile, 11 * ROW, ORDER); cb1.intoMemorySegment(tile, 11 * ROW + VEC, ORDER);
+        c00.intoArray(tile, 0 * NR);  c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);  c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);  c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);  c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);  c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);  c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);  c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);  c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR);  c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR);  c91.intoArray(tile, 9 * NR + L);
+        ca0.intoArray(tile, 10 * NR); ca1.intoArray(tile, 10 * NR + L);
+        cb0.intoArray(tile, 11 * NR); cb1.intoArray(tile, 11 * NR + L);
     }
 
-    /** C[0..mr, 0..nr] = tile (or += when {@code add}): only the valid part of an edge tile is written. */
-    private static void writeTile(MemorySegment c, long cAt, long ldc, MemorySegment tile, int mr, int nr, boolean add) {
+    /** C[0..mr-1, 0..nr-1] = tile, or += when {@code add}: of an edge tile, only the part inside C. */
+    private static void writeTile(MemorySegment c, long cAt, long ldc, float[] tile, int mr, int nr, boolean add) {
         for (int i = 0; i < mr; i++) {
-            long row = cAt + i * ldc, t = (long) i * NR;
+            long row = cAt + i * ldc;
             int j = 0;
             for (; j <= nr - L; j += L) {
-                FloatVector v = load(tile, t + j);
+                FloatVector v = FloatVector.fromArray(SPECIES, tile, i * NR + j);
                 if (add) {
-                    v = v.add(load(c, row + j));
+                    v = v.add(FloatVector.fromMemorySegment(SPECIES, c, (row + j) * BYTES, ORDER));
                 }
                 v.intoMemorySegment(c, (row + j) * BYTES, ORDER);
             }
             for (; j < nr; j++) {
-                float v = tile.getAtIndex(FLOAT, t + j);
+                float v = tile[i * NR + j];
                 c.setAtIndex(FLOAT, row + j, add ? c.getAtIndex(FLOAT, row + j) + v : v);
             }
         }
     }
 
     /**
-     * The scalar reference, a plain triple loop: {@code C[i,j] = Σ_p A[i,p]·B[p,j]} (plus the old
-     * {@code C[i,j]} when {@code accumulate}), summed in float for p = 0..K-1. Same arguments as
-     * {@link #sgemm}: C is M×N with row stride {@code ldc}, A is M×K, B is K×N, with element strides.
+     * The scalar reference, a plain triple loop: {@code C[i,j] = Σ_p A[i,p]·B[p,j]}, summed in float
+     * for p = 0..K-1 and then added to the old {@code C[i,j]} when {@code accumulate}. C is M×N, A is
+     * M×K, B is K×N; the arguments are those of {@link #sgemm}.
      */
     public static void sgemmReference(MemorySegment c, long cOff, long ldc,
                                       MemorySegment a, long aOff, long aRowStride, long aColStride,
@@ -287,7 +388,10 @@ public final class Sgemm {
                                        MemorySegment b, long bOff, long bRowStride, long bColStride,
                                        int m, int n, int k) {
         if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("sgemm: negative size M=" + m + ", N=" + n + ", K=" + k);
+            throw new IllegalArgumentException("sgemm: sizes must be >= 0, got M=" + m + ", N=" + n + ", K=" + k);
+        }
+        if (m > 1 && ldc < n) {
+            throw new IllegalArgumentException("sgemm: rows of C would overlap: ldc=" + ldc + " < N=" + n);
         }
         checkOperand("C", c, cOff, ldc, 1, m, n);
         checkOperand("A", a, aOff, aRowStride, aColStride, m, k);
@@ -297,14 +401,12 @@ public final class Sgemm {
     private static void checkOperand(String name, MemorySegment s, long off, long rowStride, long colStride, int rows, int cols) {
         if (off < 0 || rowStride < 0 || colStride < 0) {
             throw new IllegalArgumentException("sgemm: " + name + " offset and strides must be >= 0, got offset " + off
-                    + ", strides " + rowStride + ", " + colStride);
+                    + ", strides " + rowStride + " and " + colStride);
         }
-        if (rows > 0 && cols > 0) {
-            long last = off + (rows - 1) * rowStride + (cols - 1) * colStride;
-            if (last >= s.byteSize() / BYTES) {
-                throw new IndexOutOfBoundsException("sgemm: " + name + " (" + rows + "×" + cols + ") reaches float " + last
-                        + " but its segment holds " + s.byteSize() / BYTES + " floats");
-            }
+        long floats = s.byteSize() / BYTES;
+        if (rows > 0 && cols > 0 && off + (rows - 1) * rowStride + (cols - 1) * colStride >= floats) {
+            throw new IndexOutOfBoundsException("sgemm: " + name + " (" + rows + "×" + cols + ", offset " + off + ", strides "
+                    + rowStride + " and " + colStride + ") does not fit in its segment of " + floats + " floats");
         }
     }
 
@@ -321,17 +423,31 @@ public final class Sgemm {
         }
 
         private static MemorySegment atLeast(MemorySegment s, long floats) {
-            // Arena.ofAuto(): the garbage collector frees a buffer once it is replaced.
+            // An automatic arena: the garbage collector frees a buffer once a larger one replaces it.
             return s.byteSize() >= floats * BYTES ? s : Arena.ofAuto().allocate(floats * BYTES, 64);
         }
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
-    /** Each thread's staging array for transposing packs: CHUNK values of p for NR lines. */
+    /** Each thread's staging array for transposing packs: CHUNK values of p for up to NR lines. */
     private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(() -> new float[CHUNK * Math.max(MR, NR)]);
-    /** Each thread's MR×NR scratch tile, where the micro-kernel leaves its result. */
-    private static final ThreadLocal<MemorySegment> TILE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate((long) MR * NR * BYTES, 64));
+    /** Each thread's MR×NR scratch tile, where the micro-kernel leaves its result (and skinnyDots its lanes). */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    /** Runs tasks 0..tasks-1 on the pool, or all on this thread: the same tasks, so the same result. */
+    private static void forEach(boolean parallel, int tasks, IntConsumer body) {
+        if (parallel) {
+            Parallel.forEach(tasks, body);
+        } else {
+            for (int t = 0; t < tasks; t++) {
+                body.accept(t);
+            }
+        }
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return ceilDiv(x, multiple) * multiple;
+    }
 
     private static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;

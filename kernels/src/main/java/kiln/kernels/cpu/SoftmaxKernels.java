@@ -72,7 +72,7 @@ public final class SoftmaxKernels {
         });
     }
 
-    /** Scalar reference of softmax pass two: {@code out[i] = e^(x_i − shift)}; returns Σ e^(x_i − shift) in double. */
+    /** Scalar reference of softmax pass two: {@code out[i] = e^(x_i − shift)}; returns their sum, in double. */
     static double expShiftedScalar(MemorySegment out, long outOff, MemorySegment in, long inOff, int n, float shift) {
         double sum = 0;
         for (int i = 0; i < n; i++) {
@@ -117,7 +117,8 @@ public final class SoftmaxKernels {
      * double. The two subtractions stay apart: x − m is exact near the max, where the result is small
      * and (x − (m + log s)) would lose it to the rounding of m + log s.
      */
-    static void shiftedScalar(MemorySegment out, long outOff, MemorySegment in, long inOff, int n, float shift, double logSum) {
+    static void shiftedScalar(MemorySegment out, long outOff, MemorySegment in, long inOff, int n,
+                              float shift, double logSum) {
         for (int i = 0; i < n; i++) {
             double x = in.getAtIndex(JAVA_FLOAT, inOff + i);
             out.setAtIndex(JAVA_FLOAT, outOff + i, (float) ((x - shift) - logSum));
@@ -125,7 +126,8 @@ public final class SoftmaxKernels {
     }
 
     /** Vector API log-softmax output pass, in float. */
-    static void shiftedSimd(MemorySegment out, long outOff, MemorySegment in, long inOff, int n, float shift, double logSum) {
+    static void shiftedSimd(MemorySegment out, long outOff, MemorySegment in, long inOff, int n,
+                            float shift, double logSum) {
         int bound = SPECIES.loopBound(n);
         float l = (float) logSum;
         for (int i = 0; i < bound; i += SPECIES.length()) {

@@ -170,7 +170,8 @@ public final class UnaryKernels {
 
     /** x·Φ(x) with the formula of {@link UnaryOp#normalCdf}, in float. */
     private static FloatVector gelu(FloatVector x) {
-        // Past u = 20, Φ(−u) underflows anyway; the cap keeps u² finite for x = ±∞.
+        // Past u = 20, Φ(−u) underflows anyway; the cap keeps u² finite for x = ±∞ (else the
+        // rounding error of u² below would be ∞ − ∞ = NaN).
         FloatVector u = x.abs().min(20f);
         FloatVector t = inverse(u.fma(UnaryOp.GELU_Q, 1f));
         FloatVector p = FloatVector.broadcast(SPECIES, GELU_P[GELU_P.length - 1]);
@@ -252,7 +253,8 @@ public final class UnaryKernels {
      * {@code out[outOff + i] = min(max(in[inOff + i], lo), hi)}: NaN stays NaN, and lo &gt; hi gives
      * hi everywhere, as {@code torch.clamp}.
      */
-    public static void clamp(MemorySegment out, long outOff, MemorySegment in, long inOff, float lo, float hi, int n) {
+    public static void clamp(MemorySegment out, long outOff, MemorySegment in, long inOff,
+                             float lo, float hi, int n) {
         boolean simd = Simd.enabled();
         forEachChunk(n, (from, count) -> {
             if (simd) {
@@ -264,14 +266,16 @@ public final class UnaryKernels {
     }
 
     /** Scalar reference of {@link #clamp}. */
-    public static void clampScalar(MemorySegment out, long outOff, MemorySegment in, long inOff, float lo, float hi, int n) {
+    public static void clampScalar(MemorySegment out, long outOff, MemorySegment in, long inOff,
+                                   float lo, float hi, int n) {
         for (int i = 0; i < n; i++) {
             out.setAtIndex(JAVA_FLOAT, outOff + i, Math.min(Math.max(in.getAtIndex(JAVA_FLOAT, inOff + i), lo), hi));
         }
     }
 
     /** Vector API version of {@link #clamp}; exact (max and min follow {@link Math#max} and {@link Math#min}). */
-    public static void clampSimd(MemorySegment out, long outOff, MemorySegment in, long inOff, float lo, float hi, int n) {
+    public static void clampSimd(MemorySegment out, long outOff, MemorySegment in, long inOff,
+                                 float lo, float hi, int n) {
         int step = SPECIES.length();
         int bound = SPECIES.loopBound(n);
         for (int i = 0; i < bound; i += step) {

@@ -50,8 +50,8 @@ class BinaryKernelsTest {
             MemorySegment b = random(arena, OUT_OFF, n, n + 1, op == BinaryOp.POW ? -3f : 0.5f, 3f);
             MemorySegment scalarOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
             MemorySegment simdOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
-            withSimd(false, () -> { BinaryKernels.zip(op, scalarOut, OUT_OFF, a, IN_OFF, aStep, b, OUT_OFF, bStep, n); return null; });
-            withSimd(true, () -> { BinaryKernels.zip(op, simdOut, OUT_OFF, a, IN_OFF, aStep, b, OUT_OFF, bStep, n); return null; });
+            withSimd(false, () -> BinaryKernels.zip(op, scalarOut, OUT_OFF, a, IN_OFF, aStep, b, OUT_OFF, bStep, n));
+            withSimd(true, () -> BinaryKernels.zip(op, simdOut, OUT_OFF, a, IN_OFF, aStep, b, OUT_OFF, bStep, n));
             float[] expected = read(scalarOut, OUT_OFF, n);
             assertUlps(expected, read(simdOut, OUT_OFF, n), op == BinaryOp.POW ? 2 : 0, op + " n=" + n);
             assertUntouchedOutside(simdOut, OUT_OFF, n);
@@ -92,7 +92,7 @@ class BinaryKernelsTest {
                 MemorySegment a = floats(arena, x);
                 MemorySegment b = floats(arena, y);
                 MemorySegment out = arena.allocate(4L * n, 64);
-                withSimd(simd, () -> { BinaryKernels.zip(op, out, 0, a, 0, 1, b, 0, 1, n); return null; });
+                withSimd(simd, () -> BinaryKernels.zip(op, out, 0, a, 0, 1, b, 0, 1, n));
                 for (int i = 0; i < n; i++) {
                     float want = i % 3 == 2 ? (op == BinaryOp.MAX ? i : -i) : Float.NaN;
                     assertEquals(want, out.getAtIndex(JAVA_FLOAT, i), op + " element " + i + ", simd=" + simd);
@@ -117,8 +117,8 @@ class BinaryKernelsTest {
             MemorySegment simdOut = arena.allocate(OUT_OFF + n + 8, 64);
             scalarOut.fill((byte) 7);
             simdOut.fill((byte) 7);
-            withSimd(false, () -> { BinaryKernels.compare(op, scalarOut, OUT_OFF, a, IN_OFF, aStep, b, OUT_OFF, bStep, n); return null; });
-            withSimd(true, () -> { BinaryKernels.compare(op, simdOut, OUT_OFF, a, IN_OFF, aStep, b, OUT_OFF, bStep, n); return null; });
+            withSimd(false, () -> BinaryKernels.compare(op, scalarOut, OUT_OFF, a, IN_OFF, aStep, b, OUT_OFF, bStep, n));
+            withSimd(true, () -> BinaryKernels.compare(op, simdOut, OUT_OFF, a, IN_OFF, aStep, b, OUT_OFF, bStep, n));
             assertArrayEquals(scalarOut.toArray(JAVA_BYTE), simdOut.toArray(JAVA_BYTE), op + " n=" + n);
             for (int i = 0; i < n; i++) {
                 float x = a.getAtIndex(JAVA_FLOAT, IN_OFF + (long) i * aStep);
@@ -170,11 +170,9 @@ class BinaryKernelsTest {
             MemorySegment simdOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
             withSimd(false, () -> {
                 BinaryKernels.where(scalarOut, OUT_OFF, cond, IN_OFF, condStep, a, IN_OFF, aStep, b, OUT_OFF, bStep, n);
-                return null;
             });
             withSimd(true, () -> {
                 BinaryKernels.where(simdOut, OUT_OFF, cond, IN_OFF, condStep, a, IN_OFF, aStep, b, OUT_OFF, bStep, n);
-                return null;
             });
             float[] expected = read(scalarOut, OUT_OFF, n);
             assertUlps(expected, read(simdOut, OUT_OFF, n), 0, "where n=" + n);
@@ -198,7 +196,6 @@ class BinaryKernelsTest {
                 withSimd(simd, () -> {
                     BinaryKernels.zip(BinaryOp.ADD, out, IN_OFF, x, IN_OFF, 1, y, IN_OFF, 1, n);
                     BinaryKernels.zip(BinaryOp.ADD, x, IN_OFF, x, IN_OFF, 1, y, IN_OFF, 1, n);
-                    return null;
                 });
                 assertUlps(read(out, IN_OFF, n), read(x, IN_OFF, n), 0, "in place, simd=" + simd);
             }

@@ -344,7 +344,7 @@ class ReduceKernelsTest {
             MemorySegment out = arena.allocate(4L * (OUT_OFF + rows), 64);
             for (boolean max : new boolean[] {false, true}) {
                 for (boolean simd : new boolean[] {false, true}) {
-                    withSimd(simd, () -> { ReduceKernels.argRows(max, out, OUT_OFF, in, IN_OFF, rows, len); return null; });
+                    withSimd(simd, () -> ReduceKernels.argRows(max, out, OUT_OFF, in, IN_OFF, rows, len));
                     for (int r = 0; r < rows; r++) {
                         long row = IN_OFF + (long) r * len;
                         int expected = max ? ReduceKernels.argmax(in, row, len) : ReduceKernels.argmin(in, row, len);
@@ -369,7 +369,7 @@ class ReduceKernelsTest {
     /** Runs reduceRows into out[OUT_OFF, OUT_OFF + rows) and returns those values. */
     private static float[] rowsOf(boolean simd, ReduceOp op, MemorySegment out, MemorySegment in, long inOff,
                                   int rows, int len, int correction) {
-        withSimd(simd, () -> { ReduceKernels.reduceRows(op, out, OUT_OFF, in, inOff, rows, len, correction); return null; });
+        withSimd(simd, () -> ReduceKernels.reduceRows(op, out, OUT_OFF, in, inOff, rows, len, correction));
         return read(out, OUT_OFF, rows);
     }
 }

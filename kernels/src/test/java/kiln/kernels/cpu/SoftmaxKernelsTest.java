@@ -42,7 +42,6 @@ class SoftmaxKernelsTest {
                 } else {
                     SoftmaxKernels.softmaxRows(s, 0, s, 0, 1, row.length);
                 }
-                return null;
             });
             return read(s, 0, row.length);
         }
@@ -110,8 +109,8 @@ class SoftmaxKernelsTest {
             MemorySegment in = random(arena, IN_OFF, rows * cols, cols, -8f, 8f);
             MemorySegment scalarOut = filled(arena, OUT_OFF + rows * cols + 8, SENTINEL);
             MemorySegment simdOut = filled(arena, OUT_OFF + rows * cols + 8, SENTINEL);
-            withSimd(false, () -> { SoftmaxKernels.softmaxRows(scalarOut, OUT_OFF, in, IN_OFF, rows, cols); return null; });
-            withSimd(true, () -> { SoftmaxKernels.softmaxRows(simdOut, OUT_OFF, in, IN_OFF, rows, cols); return null; });
+            withSimd(false, () -> SoftmaxKernels.softmaxRows(scalarOut, OUT_OFF, in, IN_OFF, rows, cols));
+            withSimd(true, () -> SoftmaxKernels.softmaxRows(simdOut, OUT_OFF, in, IN_OFF, rows, cols));
             float[] expected = read(scalarOut, OUT_OFF, rows * cols);
             float[] actual = read(simdOut, OUT_OFF, rows * cols);
             for (int i = 0; i < expected.length; i++) {
@@ -153,8 +152,8 @@ class SoftmaxKernelsTest {
             MemorySegment in = random(arena, IN_OFF, rows * cols, cols, -8f, 8f);
             MemorySegment scalarOut = filled(arena, OUT_OFF + rows * cols + 8, SENTINEL);
             MemorySegment simdOut = filled(arena, OUT_OFF + rows * cols + 8, SENTINEL);
-            withSimd(false, () -> { SoftmaxKernels.logSoftmaxRows(scalarOut, OUT_OFF, in, IN_OFF, rows, cols); return null; });
-            withSimd(true, () -> { SoftmaxKernels.logSoftmaxRows(simdOut, OUT_OFF, in, IN_OFF, rows, cols); return null; });
+            withSimd(false, () -> SoftmaxKernels.logSoftmaxRows(scalarOut, OUT_OFF, in, IN_OFF, rows, cols));
+            withSimd(true, () -> SoftmaxKernels.logSoftmaxRows(simdOut, OUT_OFF, in, IN_OFF, rows, cols));
             float[] expected = read(scalarOut, OUT_OFF, rows * cols);
             float[] actual = read(simdOut, OUT_OFF, rows * cols);
             double logSum = Math.log(cols);
@@ -185,7 +184,6 @@ class SoftmaxKernelsTest {
                                 SoftmaxKernels.softmaxRows(target, IN_OFF, x, IN_OFF, rows, cols);
                             }
                         }
-                        return null;
                     });
                     assertArrayEquals(read(out, IN_OFF, rows * cols), read(x, IN_OFF, rows * cols), "log=" + log + " simd=" + simd);
                 }

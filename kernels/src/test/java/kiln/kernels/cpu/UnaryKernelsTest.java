@@ -119,6 +119,13 @@ class UnaryKernelsTest {
         }
     }
 
+    static void withSimd(boolean on, Runnable body) {
+        withSimd(on, () -> {
+            body.run();
+            return null;
+        });
+    }
+
     /** Runs {@code body} on {@code threads} threads, restoring the pool size afterwards. */
     static <T> T withThreads(int threads, Supplier<T> body) {
         int before = Parallel.threads();
@@ -171,11 +178,33 @@ class UnaryKernelsTest {
             MemorySegment in = random(arena, IN_OFF, n, 42 + n, r[0], r[1]);
             MemorySegment scalarOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
             MemorySegment simdOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
-            withSimd(false, () -> { UnaryKernels.map(op, scalarOut, OUT_OFF, in, IN_OFF, n); return null; });
-            withSimd(true, () -> { UnaryKernels.map(op, simdOut, OUT_OFF, in, IN_OFF, n); return null; });
+            withSimd(false, () -> UnaryKernels.map(op, scalarOut, OUT_OFF, in, IN_OFF, n));
+            withSimd(true, () -> UnaryKernels.map(op, simdOut, OUT_OFF, in, IN_OFF, n));
             assertUlps(read(scalarOut, OUT_OFF, n), read(simdOut, OUT_OFF, n), tolerance(op), op + " n=" + n);
             assertUntouchedOutside(simdOut, OUT_OFF, n);
             assertUntouchedOutside(scalarOut, OUT_OFF, n);
+        }
+    }
+
+    /**
+     * The same check once the loops are hot. A cold loop runs the Vector API's Java fallback (lane by
+     * lane, with Math.exp and friends); only C2 uses the SVML intrinsics, and that is the code that
+     * runs in production, so repeat until it has been compiled.
+     */
+    @ParameterizedTest
+    @EnumSource(UnaryOp.class)
+    void compiledMapSimdMatchesScalar(UnaryOp op) {
+        int n = 4099;
+        try (Arena arena = Arena.ofShared()) {
+            float[] r = range(op);
+            MemorySegment in = random(arena, 0, n, 99, r[0], r[1]);
+            MemorySegment scalarOut = arena.allocate(4L * n, 64);
+            MemorySegment simdOut = arena.allocate(4L * n, 64);
+            UnaryKernels.mapScalar(op, scalarOut, 0, in, 0, n);
+            for (int repeat = 0; repeat < 3000; repeat++) {
+                UnaryKernels.mapSimd(op, simdOut, 0, in, 0, n);
+            }
+            assertUlps(read(scalarOut, 0, n), read(simdOut, 0, n), tolerance(op), op + " compiled");
         }
     }
 
@@ -197,8 +226,8 @@ class UnaryKernelsTest {
             MemorySegment in = floats(arena, x);
             MemorySegment scalarOut = arena.allocate(4L * n, 64);
             MemorySegment simdOut = arena.allocate(4L * n, 64);
-            withSimd(false, () -> { UnaryKernels.map(op, scalarOut, 0, in, 0, n); return null; });
-            withSimd(true, () -> { UnaryKernels.map(op, simdOut, 0, in, 0, n); return null; });
+            withSimd(false, () -> UnaryKernels.map(op, scalarOut, 0, in, 0, n));
+            withSimd(true, () -> UnaryKernels.map(op, simdOut, 0, in, 0, n));
             float[] expected = read(scalarOut, 0, n);
             float[] actual = read(simdOut, 0, n);
             for (int i = 0; i < n; i++) {
@@ -222,7 +251,6 @@ class UnaryKernelsTest {
                 withSimd(simd, () -> {
                     UnaryKernels.map(UnaryOp.TANH, out, IN_OFF, x, IN_OFF, n);
                     UnaryKernels.map(UnaryOp.TANH, x, IN_OFF, x, IN_OFF, n);
-                    return null;
                 });
                 assertUlps(read(out, IN_OFF, n), read(x, IN_OFF, n), 0, "in place, simd=" + simd);
             }
@@ -270,7 +298,7 @@ class UnaryKernelsTest {
                 float[] xs = new float[2 * LANES];
                 Arrays.fill(xs, x);
                 MemorySegment s = floats(arena, xs);
-                withSimd(true, () -> { UnaryKernels.map(UnaryOp.GELU, s, 0, s, 0, xs.length); return null; });
+                withSimd(true, () -> UnaryKernels.map(UnaryOp.GELU, s, 0, s, 0, xs.length));
                 assertEquals(p[1], s.getAtIndex(JAVA_FLOAT, 0), 1e-6 * Math.abs(p[1]), "simd gelu(" + x + ")");
             }
         }
@@ -309,8 +337,8 @@ class UnaryKernelsTest {
                 MemorySegment in = random(arena, IN_OFF, n, n, 0.01f, 20f);
                 MemorySegment scalarOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
                 MemorySegment simdOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
-                withSimd(false, () -> { UnaryKernels.pow(scalarOut, OUT_OFF, in, IN_OFF, exponent, n); return null; });
-                withSimd(true, () -> { UnaryKernels.pow(simdOut, OUT_OFF, in, IN_OFF, exponent, n); return null; });
+                withSimd(false, () -> UnaryKernels.pow(scalarOut, OUT_OFF, in, IN_OFF, exponent, n));
+                withSimd(true, () -> UnaryKernels.pow(simdOut, OUT_OFF, in, IN_OFF, exponent, n));
                 assertUlps(read(scalarOut, OUT_OFF, n), read(simdOut, OUT_OFF, n), tolerance, "pow " + exponent + " n=" + n);
                 assertUntouchedOutside(simdOut, OUT_OFF, n);
             }
@@ -348,8 +376,8 @@ class UnaryKernelsTest {
                 }
                 MemorySegment scalarOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
                 MemorySegment simdOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
-                withSimd(false, () -> { UnaryKernels.clamp(scalarOut, OUT_OFF, in, IN_OFF, -1f, 2f, n); return null; });
-                withSimd(true, () -> { UnaryKernels.clamp(simdOut, OUT_OFF, in, IN_OFF, -1f, 2f, n); return null; });
+                withSimd(false, () -> UnaryKernels.clamp(scalarOut, OUT_OFF, in, IN_OFF, -1f, 2f, n));
+                withSimd(true, () -> UnaryKernels.clamp(simdOut, OUT_OFF, in, IN_OFF, -1f, 2f, n));
                 float[] expected = read(scalarOut, OUT_OFF, n);
                 assertUlps(expected, read(simdOut, OUT_OFF, n), 0, "clamp n=" + n);
                 float[] x = read(in, IN_OFF, n);

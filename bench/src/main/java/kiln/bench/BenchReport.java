@@ -1,0 +1,297 @@
+package kiln.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the JMH benchmarks and writes {@code bench/RESULTS.md}: for every benchmark the time per call
+ * turned into GFLOP/s or GB/s, min / median / max over the measurement iterations, and GFLOP/s as a
+ * fraction of this machine's FMA ceiling measured in the same run ({@link PeakBench}). With
+ * {@code --peers} it also runs the PyTorch / NumPy scripts of {@code ../shared/peers} in the same
+ * session, so that every comparison is a ratio measured in one run.
+ *
+ * <pre>
+ * ./kiln bench [--quick] [--only REGEX] [--peers] [--out FILE]
+ * </pre>
+ */
+public final class BenchReport {
+    /** The benchmark classes, in report order. PeakBench first: the others are quoted against it. */
+    private static final List<Class<?>> BENCHMARKS = List.of(
+            PeakBench.class, MatmulBench.class, SumBench.class, ElementwiseBench.class, SoftmaxBench.class);
+
+    /** One measured configuration: its label, unit and rate per iteration (higher is better). */
+    private record Row(String benchmark, String configuration, String unit, double[] rates, int threads) {
+        double min() { return Arrays.stream(rates).min().orElse(Double.NaN); }
+
+        double max() { return Arrays.stream(rates).max().orElse(Double.NaN); }
+
+        double median() {
+            double[] sorted = rates.clone();
+            Arrays.sort(sorted);
+            int n = sorted.length;
+            return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+    }
+
+    private BenchReport() {}
+
+    public static void main(String[] args) throws RunnerException, IOException, InterruptedException {
+        boolean quick = false;
+        boolean peers = false;
+        String only = ".*";
+        Path out = Path.of("bench", "RESULTS.md");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--peers" -> peers = true;
+                case "--only" -> only = requireValue(args, ++i, "--only");
+                case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
+                case "--help", "-h" -> {
+                    System.out.println("usage: kiln bench [--quick] [--only REGEX] [--peers] [--out FILE]\n"
+                            + "  --quick   1 warm-up and 3 measurement iterations of 0.5 s (a smoke check, noisier)\n"
+                            + "  --only    run only the benchmark classes whose name matches REGEX (PeakBench always runs)\n"
+                            + "  --peers   also run ../shared/peers (needs python3-torch) for same-session ratios\n"
+                            + "  --out     where to write the report (default bench/RESULTS.md)");
+                    return;
+                }
+                default -> {
+                    System.err.println("kiln bench: unknown option '" + args[i] + "' (try --help)");
+                    System.exit(2);
+                }
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        Pattern filter = Pattern.compile(only);
+        for (Class<?> benchmark : BENCHMARKS) {
+            if (benchmark == PeakBench.class || filter.matcher(benchmark.getSimpleName()).find()) {
+                rows.addAll(run(benchmark, quick));
+            }
+        }
+        List<String> peerLines = peers ? Peers.run() : List.of();
+        String report = render(rows, peerLines, args, quick);
+        write(out, report);
+        System.out.println(report);
+        System.err.println("kiln bench: wrote " + out.toAbsolutePath());
+    }
+
+    private static String requireValue(String[] args, int i, String option) {
+        if (i >= args.length) {
+            System.err.println("kiln bench: " + option + " needs a value");
+            System.exit(2);
+        }
+        return args[i];
+    }
+
+    private static List<Row> run(Class<?> benchmark, boolean quick) throws RunnerException {
+        ChainedOptionsBuilder options = new OptionsBuilder().include(Pattern.quote(benchmark.getName()) + "\\.");
+        if (quick) {
+            options.warmupIterations(1).warmupTime(TimeValue.milliseconds(500))
+                    .measurementIterations(3).measurementTime(TimeValue.milliseconds(500));
+        }
+        Collection<RunResult> results = new Runner(options.build()).run();
+        List<Row> rows = new ArrayList<>();
+        for (RunResult result : results) {
+            BenchmarkParams params = result.getParams();
+            String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+            Work work = Work.of(benchmark, method, params);
+            List<Double> rates = new ArrayList<>();
+            for (BenchmarkResult benchmarkResult : result.getBenchmarkResults()) {
+                for (IterationResult iteration : benchmarkResult.getIterationResults()) {
+                    double microsPerCall = iteration.getPrimaryResult().getScore();
+                    rates.add(work.units() * params.getThreads() / (microsPerCall * 1e-6) / 1e9);
+                }
+            }
+            String configuration = method + describeParams(params);
+            int threads = params.getParamsKeys().contains("threads")
+                    ? Integer.parseInt(params.getParam("threads")) : params.getThreads();
+            rows.add(new Row(benchmark.getSimpleName(), configuration, work.unit(),
+                    rates.stream().mapToDouble(Double::doubleValue).toArray(), threads));
+        }
+        return rows;
+    }
+
+    private static String describeParams(BenchmarkParams params) {
+        List<String> parts = new ArrayList<>();
+        for (String key : params.getParamsKeys()) {
+            parts.add(key + "=" + params.getParam(key));
+        }
+        return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
+    }
+
+    /**
+     * The work one call does, so that time per call becomes a rate: floating-point operations for
+     * compute-bound kernels (GFLOP/s), bytes moved for memory-bound ones (GB/s).
+     */
+    record Work(double units, String unit) {
+        static Work of(Class<?> benchmark, String method, BenchmarkParams params) {
+            if (benchmark == PeakBench.class) {
+                return new Work(PeakBench.FLOPS, "GFLOP/s");
+            }
+            if (benchmark == MatmulBench.class) {
+                double n = Double.parseDouble(params.getParam("n"));
+                return new Work(2 * n * n * n, "GFLOP/s");
+            }
+            if (benchmark == SumBench.class) {
+                return new Work(SumBench.BYTES, "GB/s");
+            }
+            if (benchmark == ElementwiseBench.class) {
+                long n = Long.parseLong(params.getParam("n"));
+                long perElement = method.equals("add") ? ElementwiseBench.BYTES_PER_ELEMENT_ADD : ElementwiseBench.BYTES_PER_ELEMENT_EXP;
+                return new Work((double) n * perElement, "GB/s");
+            }
+            if (benchmark == SoftmaxBench.class) {
+                String[] shape = params.getParam("shape").split("x");
+                double elements = Double.parseDouble(shape[0]) * Double.parseDouble(shape[1]);
+                return new Work(elements * SoftmaxBench.BYTES_PER_ELEMENT, "GB/s");
+            }
+            throw new IllegalArgumentException("no work formula for " + benchmark.getSimpleName());
+        }
+    }
+
+    private static String render(List<Row> rows, List<String> peerLines, String[] args, boolean quick) {
+        double peak1 = peak(rows, "fma1Thread");
+        double peak2 = peak(rows, "fma2Threads");
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmark results\n\n");
+        md.append("Written by `./kiln bench").append(args.length > 0 ? " " + String.join(" ", args) : "").append("` (")
+                .append(BenchReport.class.getName()).append(") on ")
+                .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(".\n\n");
+        md.append("- Machine: ").append(Machine.describe()).append('\n');
+        md.append("- JMH: ").append(quick ? "1 warm-up, 3 measured iterations of 0.5 s (--quick)" : "3 warm-up, 5 measured iterations of 1 s")
+                .append(", 1 fork; min / median / max are over the measured iterations (rates: higher is better)\n");
+        md.append(String.format(Locale.ROOT, "- Java FMA ceiling measured in this run: %.1f GFLOP/s on 1 core, %.1f on 2 cores (PeakBench)%n", peak1, peak2));
+        md.append("- GFLOP/s rows show their fraction of that ceiling for their thread count; GB/s rows count the bytes"
+                + " each call must read and write (see each benchmark's Javadoc).\n\n");
+        String current = "";
+        for (Row row : rows) {
+            if (!row.benchmark().equals(current)) {
+                current = row.benchmark();
+                md.append("\n## ").append(current).append("\n\n");
+                md.append("| configuration | unit | min | median | max | of peak |\n|---|---|---:|---:|---:|---:|\n");
+            }
+            String ofPeak = "";
+            if (row.unit().equals("GFLOP/s") && !row.benchmark().equals("PeakBench")) {
+                double peak = row.threads() >= 2 ? peak2 : peak1;
+                ofPeak = String.format(Locale.ROOT, "%.0f%%", 100 * row.median() / peak);
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %s |%n",
+                    row.configuration(), row.unit(), row.min(), row.median(), row.max(), ofPeak));
+        }
+        if (!peerLines.isEmpty()) {
+            md.append("\n## Peers, measured in the same session (../shared/peers)\n\n");
+            md.append("| peer | what | threads | unit | min | median | max |\n|---|---|---:|---|---:|---:|---:|\n");
+            peerLines.forEach(line -> md.append(line).append('\n'));
+        }
+        return md.toString();
+    }
+
+    private static double peak(List<Row> rows, String method) {
+        return rows.stream().filter(r -> r.benchmark().equals("PeakBench") && r.configuration().startsWith(method))
+                .mapToDouble(Row::median).findFirst().orElse(Double.NaN);
+    }
+
+    /** Writes atomically: a temporary file beside the target, then a rename. */
+    private static void write(Path target, String text) throws IOException {
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path temporary = Files.createTempFile(parent, ".results", ".tmp");
+        try {
+            Files.writeString(temporary, text);
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temporary);
+            throw e;
+        }
+    }
+
+    /** The machine in one line: CPU model, cores, JDK. */
+    static final class Machine {
+        private Machine() {}
+
+        static String describe() {
+            String cpu = "unknown CPU";
+            try {
+                cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                        .filter(line -> line.startsWith("model name"))
+                        .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                        .findFirst().orElse(cpu);
+            } catch (IOException | UncheckedIOException ignored) {
+                // not Linux: keep "unknown CPU"
+            }
+            return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
+                    + ", JDK " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")";
+        }
+    }
+
+    /** Runs the peers' scripts and turns their JSON lines into table rows. */
+    static final class Peers {
+        private static final Path DIR = Path.of("..", "shared", "peers");
+        private static final Pattern FIELD = Pattern.compile("\"(lib|op|n|threads)\": \"?([^,\"}]+)\"?");
+        private static final Pattern STATS = Pattern.compile("\"(gflops|GBps)\": \\{\"max\": ([^,]+), \"median\": ([^,]+), \"min\": ([^,]+),");
+
+        private Peers() {}
+
+        static List<String> run() throws IOException, InterruptedException {
+            List<String> rows = new ArrayList<>();
+            for (String threads : new String[] {"1", "2"}) {
+                List<String> tuned = threads.equals("2") ? List.of("--blas-threads", "1") : List.of();
+                rows.addAll(script("bench_sgemm.py", threads, tuned, "--sizes", "1024"));
+                rows.addAll(script("bench_bandwidth.py", threads, tuned));
+            }
+            return rows;
+        }
+
+        private static List<String> script(String name, String threads, List<String> extra, String... more)
+                throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", name, "--threads", threads));
+            command.addAll(extra);
+            command.addAll(List.of(more));
+            Process process = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(false).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            String errors = new String(process.getErrorStream().readAllBytes());
+            if (process.waitFor() != 0) {
+                throw new IOException("peer script " + name + " failed (needs python3-torch, python3-numpy): " + errors.strip());
+            }
+            List<String> rows = new ArrayList<>();
+            for (String line : output.split("\n")) {
+                Matcher stats = STATS.matcher(line);
+                if (!line.startsWith("{") || !stats.find()) {
+                    continue;
+                }
+                java.util.Map<String, String> fields = new java.util.HashMap<>();
+                Matcher field = FIELD.matcher(line);
+                while (field.find()) {
+                    fields.putIfAbsent(field.group(1), field.group(2));
+                }
+                String what = name.contains("sgemm") ? "sgemm N=" + fields.get("n") : fields.get("op") + " n=" + fields.get("n");
+                String unit = stats.group(1).equals("gflops") ? "GFLOP/s" : "GB/s";
+                rows.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.1f | %.1f |", fields.get("lib"), what,
+                        fields.get("threads") + (extra.isEmpty() ? "" : " (BLAS 1)"), unit,
+                        Double.parseDouble(stats.group(4)), Double.parseDouble(stats.group(3)), Double.parseDouble(stats.group(2))));
+            }
+            return rows;
+        }
+    }
+}
