@@ -22,6 +22,8 @@ import java.util.function.IntConsumer;
 public final class Parallel {
     private static volatile Pool pool = new Pool(initialThreads());
     private static final ThreadLocal<Boolean> INSIDE_TASK = ThreadLocal.withInitial(() -> false);
+    /** How long a waiting thread spins before it parks: long enough to bridge the gap between kernels. */
+    private static final long SPIN_NANOS = 100_000;
 
     private Parallel() {}
 
@@ -142,7 +144,7 @@ public final class Parallel {
         private void serve() {
             try {
                 while (true) {
-                    Job job = queue.take();
+                    Job job = nextJob();
                     job.work();
                     if (job.helpersLeft.decrementAndGet() == 0) {
                         LockSupport.unpark(job.caller);
@@ -151,6 +153,22 @@ public final class Parallel {
             } catch (InterruptedException stop) {
                 // shutdown(): the pool was replaced
             }
+        }
+
+        /**
+         * Waits for a job: spinning for a short while first, because kernels come in quick succession
+         * and waking a parked thread costs tens of microseconds; then blocking, so an idle pool costs nothing.
+         */
+        private Job nextJob() throws InterruptedException {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            do {
+                Job job = queue.poll();
+                if (job != null) {
+                    return job;
+                }
+                Thread.onSpinWait();
+            } while (System.nanoTime() < spinUntil);
+            return queue.take();
         }
 
         void run(int tasks, IntConsumer body) {
@@ -163,8 +181,13 @@ public final class Parallel {
                 }
             }
             job.work();
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (job.helpersLeft.get() > 0) {
-                LockSupport.park(this);
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();     // helpers usually finish within microseconds of the caller
+                } else {
+                    LockSupport.park(this);
+                }
             }
             Throwable failure = job.failure.get();
             if (failure instanceof RuntimeException e) {

@@ -4,8 +4,8 @@ package kiln.kernels.cpu;
  * Elementwise float32 functions y = f(x), as {@link UnaryKernels#map} applies them.
  *
  * <p>{@link #apply} is the scalar reference that the SIMD kernels are tested against: it computes in
- * double and rounds once, so it is within about half an ulp of the exact value (GELU: within 6e-9 relative,
- * see {@link #normalCdf}).
+ * double and rounds once, so it is within about half an ulp of the exact value (GELU: within 6e-9
+ * relative, see {@link #normalCdf}).
  */
 public enum UnaryOp {
     /** −x */
@@ -63,8 +63,8 @@ public enum UnaryOp {
      * </pre>
      * P is the degree-10 polynomial {@link #GELU_P}, fitted (weighted least squares on the relative
      * error at Chebyshev nodes in t ∈ (0, 1], q = 9/32, against 40-digit values) to 5.3e-9 relative
-     * error over all u ≥ 0. t·P(t) is smooth in t and → e^(u²/2)·Φ(−u) ~ 1/(u√(2π)) as u → ∞,
-     * which is why a plain polynomial in t fits it.
+     * error over all u ≥ 0. It fits because t·P(t) stands for e^(u²/2)·Φ(−u), which is smooth in t
+     * and goes like 1/(u√(2π)), that is like t, as u → ∞.
      */
     static double normalCdf(double x) {
         double u = Math.abs(x);
