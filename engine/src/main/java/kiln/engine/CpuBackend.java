@@ -100,71 +100,66 @@ final class CpuBackend implements Backend {
 
     // ---------------------------------------------------------------- elementwise
 
-    @Override
-    public void unary(UnaryOp op, Tensor out, Tensor in) {
+    /** A float32 row kernel over contiguous runs: {@code n} outputs from {@code n} inputs. */
+    private interface Float32Row {
+        void run(MemorySegment out, long outStart, MemorySegment in, long inStart, int n);
+    }
+
+    /** The general rule for one element at {@code outIndex} from the element at {@code inIndex}, any dtype. */
+    private interface ElementRule {
+        void apply(MemorySegment out, long outIndex, MemorySegment in, long inIndex);
+    }
+
+    /**
+     * The shared skeleton of the one-input ops: contiguous float32 rows go to the SIMD kernel, every
+     * other row (strided, or another dtype) element by element through the general rule.
+     */
+    private static void map(Tensor out, Tensor in, Float32Row kernel, ElementRule rule) {
         MemorySegment to = out.segment();
         MemorySegment from = in.segment();
-        DType type = out.dtype();
+        boolean float32 = out.dtype() == DType.FLOAT32;
         StridedLoop loop = loop(out, out, in);
         long[] steps = loop.steps();
         loop.forEachRow((starts, n) -> {
-            if (type == DType.FLOAT32 && steps[0] == 1 && steps[1] == 1) {
-                UnaryKernels.map(op, to, starts[0], from, starts[1], n);
+            if (float32 && steps[0] == 1 && steps[1] == 1) {
+                kernel.run(to, starts[0], from, starts[1], n);
                 return;
             }
             for (int i = 0; i < n; i++) {
-                long o = starts[0] + i * steps[0];
-                long x = starts[1] + i * steps[1];
-                switch (type) {
-                    case FLOAT32 -> to.setAtIndex(ValueLayout.JAVA_FLOAT, o, op.apply(from.getAtIndex(ValueLayout.JAVA_FLOAT, x)));
-                    case FLOAT64 -> Elements.setDouble(type, to, o, ScalarOps.unary(op, Elements.getDouble(type, from, x)));
-                    default -> Elements.setLong(type, to, o, ScalarOps.unary(op, Elements.getLong(type, from, x)));
-                }
+                rule.apply(to, starts[0] + i * steps[0], from, starts[1] + i * steps[1]);
+            }
+        });
+    }
+
+    @Override
+    public void unary(UnaryOp op, Tensor out, Tensor in) {
+        DType type = out.dtype();
+        map(out, in, (to, o, from, x, n) -> UnaryKernels.map(op, to, o, from, x, n), (to, o, from, x) -> {
+            switch (type) {
+                case FLOAT32 -> to.setAtIndex(ValueLayout.JAVA_FLOAT, o, op.apply(from.getAtIndex(ValueLayout.JAVA_FLOAT, x)));
+                case FLOAT64 -> Elements.setDouble(type, to, o, ScalarOps.unary(op, Elements.getDouble(type, from, x)));
+                default -> Elements.setLong(type, to, o, ScalarOps.unary(op, Elements.getLong(type, from, x)));
             }
         });
     }
 
     @Override
     public void powScalar(Tensor out, Tensor in, double exponent) {
-        MemorySegment to = out.segment();
-        MemorySegment from = in.segment();
         DType type = out.dtype();
-        StridedLoop loop = loop(out, out, in);
-        long[] steps = loop.steps();
-        loop.forEachRow((starts, n) -> {
-            if (type == DType.FLOAT32 && steps[1] == 1) {
-                UnaryKernels.pow(to, starts[0], from, starts[1], (float) exponent, n);
-                return;
-            }
-            for (int i = 0; i < n; i++) {
-                double x = Elements.getDouble(type, from, starts[1] + i * steps[1]);
-                Elements.setDouble(type, to, starts[0] + i * steps[0], Math.pow(x, exponent));
-            }
-        });
+        map(out, in, (to, o, from, x, n) -> UnaryKernels.pow(to, o, from, x, (float) exponent, n),
+                (to, o, from, x) -> Elements.setDouble(type, to, o, Math.pow(Elements.getDouble(type, from, x), exponent)));
     }
 
     @Override
     public void clamp(Tensor out, Tensor in, double lo, double hi) {
-        MemorySegment to = out.segment();
-        MemorySegment from = in.segment();
         DType type = out.dtype();
-        StridedLoop loop = loop(out, out, in);
-        long[] steps = loop.steps();
-        loop.forEachRow((starts, n) -> {
-            if (type == DType.FLOAT32 && steps[1] == 1) {
-                UnaryKernels.clamp(to, starts[0], from, starts[1], (float) lo, (float) hi, n);
-                return;
-            }
-            for (int i = 0; i < n; i++) {
-                long o = starts[0] + i * steps[0];
-                long x = starts[1] + i * steps[1];
-                if (type.isFloatingPoint()) {
-                    double v = Elements.getDouble(type, from, x);
-                    Elements.setDouble(type, to, o, Double.isNaN(v) ? v : Math.min(Math.max(v, lo), hi));
-                } else {
-                    long v = Elements.getLong(type, from, x);
-                    Elements.setLong(type, to, o, Math.min(Math.max(v, (long) Math.ceil(lo)), (long) Math.floor(hi)));
-                }
+        map(out, in, (to, o, from, x, n) -> UnaryKernels.clamp(to, o, from, x, (float) lo, (float) hi, n), (to, o, from, x) -> {
+            if (type.isFloatingPoint()) {
+                double v = Elements.getDouble(type, from, x);
+                Elements.setDouble(type, to, o, Double.isNaN(v) ? v : Math.min(Math.max(v, lo), hi));
+            } else {
+                long v = Elements.getLong(type, from, x);
+                Elements.setLong(type, to, o, Math.min(Math.max(v, (long) Math.ceil(lo)), (long) Math.floor(hi)));
             }
         });
     }

@@ -81,25 +81,27 @@ final class ScalarOps {
         return result;
     }
 
+    /** a op b for floating values: every comparison with NaN is false but "not equal". */
     static boolean compare(CompareOp op, double a, double b) {
-        return switch (op) {
-            case EQ -> a == b;
-            case NE -> a != b;
-            case LT -> a < b;
-            case LE -> a <= b;
-            case GT -> a > b;
-            case GE -> a >= b;
-        };
+        if (Double.isNaN(a) || Double.isNaN(b)) {
+            return op == CompareOp.NE;
+        }
+        return holds(op, a < b ? -1 : a > b ? 1 : 0);   // not Double.compare: IEEE has -0.0 == 0.0
     }
 
     static boolean compare(CompareOp op, long a, long b) {
+        return holds(op, Long.compare(a, b));
+    }
+
+    /** Whether {@code op} holds between two values whose order is {@code sign} (negative, zero, positive). */
+    private static boolean holds(CompareOp op, int sign) {
         return switch (op) {
-            case EQ -> a == b;
-            case NE -> a != b;
-            case LT -> a < b;
-            case LE -> a <= b;
-            case GT -> a > b;
-            case GE -> a >= b;
+            case EQ -> sign == 0;
+            case NE -> sign != 0;
+            case LT -> sign < 0;
+            case LE -> sign <= 0;
+            case GT -> sign > 0;
+            case GE -> sign >= 0;
         };
     }
 
