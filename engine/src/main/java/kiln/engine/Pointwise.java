@@ -22,6 +22,11 @@ final class Pointwise {
 
     /** Throws unless every tensor is open and on the first one's device. */
     static void checkSameDevice(String op, Tensor... tensors) {
+        for (int i = 0; i < tensors.length; i++) {
+            if (tensors[i] == null) {
+                throw new IllegalArgumentException(op + ": operand " + i + " is null");
+            }
+        }
         for (Tensor t : tensors) {
             t.ensureOpen();
             if (!t.device().equals(tensors[0].device())) {

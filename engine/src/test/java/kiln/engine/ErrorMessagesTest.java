@@ -127,6 +127,16 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void nullOperandsNameTheOpAndWhichOperand() {
+        try (MemoryScope s = MemoryScope.open()) {
+            Tensor x = Tensor.ones(2);
+            Check.assertThrowsWith(IllegalArgumentException.class, () -> x.add(null), "add", "operand 1", "null");
+            Check.assertThrowsWith(IllegalArgumentException.class, () -> x.matmul(null), "matmul", "operand 1", "null");
+            Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.where(null, x, x), "where", "operand 0", "null");
+        }
+    }
+
+    @Test
     void scatterAddChecksRanksBeforeReadingSizes() {
         try (MemoryScope s = MemoryScope.open()) {
             Tensor index = Tensor.fromArray(new long[] {0, 1}, 2);
