@@ -4,7 +4,6 @@ import java.util.function.Function;
 
 import kiln.kernels.cpu.Parallel;
 import kiln.kernels.cpu.Simd;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,20 +15,12 @@ class DeterminismTest {
 
     /**
      * Runs {@code op} on {@code input} with 1 and then 2 threads and checks the results bit for bit.
-     *
-     * <p>The op first runs several times on 1 and 2 threads alternately: the Vector API's
-     * transcendental lanes (EXP, used by exp, gelu, sigmoid, softmax...) give different last bits
-     * before C2 compiles them (a Java fallback) and after (SVML), so early calls can differ from later
-     * ones on the same thread count; see {@link #firstCallMatchesLaterCalls}. Warming up both paths
-     * keeps this test about the thread count alone.
+     * (The first call may run interpreted code and the second compiled code: that must not change
+     * the bits either, see {@link #firstCallMatchesLaterCalls}.)
      */
     private static void sameForOneAndTwoThreads(String what, Tensor input, Function<Tensor, Tensor> op) {
         int before = Parallel.threads();
         try (MemoryScope s = MemoryScope.open()) {
-            for (int warmUp = 0; warmUp < 8; warmUp++) {
-                Parallel.setThreads(1 + warmUp % 2);
-                op.apply(input).close();
-            }
             Parallel.setThreads(1);
             float[] one = op.apply(input).toFloatArray();
             Parallel.setThreads(2);
@@ -82,14 +73,13 @@ class DeterminismTest {
     }
 
     /**
-     * Reproducibility across JIT tiers: a fresh kernel (interpreted, using the Vector API's Java
-     * fallback for EXP) and the same kernel compiled by C2 (using SVML) should give the same bits.
-     * They do not today: about 265 of 1M exp results and 1349 of 1M gelu results differ by an ulp
-     * between the first call and later ones, so two runs of one seeded program can differ in the
-     * last bit depending on when compilation happens. A kernels-module issue; enable this test when fixed.
+     * Reproducibility across JIT tiers: a fresh kernel (interpreted: the Vector API's Java fallback,
+     * lane by lane) and the same kernel compiled by C2 (vector instructions) give the same bits, so
+     * two runs of one seeded program cannot differ by when compilation happens. This failed while
+     * exp came from the Vector API's EXP lanes (Math.exp interpreted, SVML compiled: 1349 of 1M gelu
+     * results differed by an ulp); the kernels' own VectorMath uses only exactly rounded operations.
      */
     @Test
-    @Disabled("kernels: Vector API EXP differs between the interpreter's fallback and C2's SVML intrinsic")
     void firstCallMatchesLaterCalls() {
         try (Tensor x = Tensor.randn(new Generator(67), 1000, 1000)) {
             float[] first = x.gelu().toFloatArray();

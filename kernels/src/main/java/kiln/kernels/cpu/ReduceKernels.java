@@ -253,13 +253,13 @@ public final class ReduceKernels {
         return sum;
     }
 
-    /** Vector API block of {@link #sumExp} (SVML exp; one accumulator: exp, not the add, is the bottleneck). */
+    /** Vector API block of {@link #sumExp} ({@link VectorMath#exp}; one accumulator: exp, not the add, is the bottleneck). */
     static double sumExpSimd(MemorySegment in, long off, int n, float shift) {
         int step = SPECIES.length();
         int bound = SPECIES.loopBound(n);
         FloatVector acc = FloatVector.zero(SPECIES);
         for (int i = 0; i < bound; i += step) {
-            acc = acc.add(load(in, off + i).sub(shift).lanewise(VectorOperators.EXP));
+            acc = acc.add(VectorMath.exp(load(in, off + i).sub(shift)));
         }
         return sumLanes(acc) + sumExpScalar(in, off + bound, n - bound, shift);
     }

@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -83,12 +82,12 @@ public final class SoftmaxKernels {
         return sum;
     }
 
-    /** Vector API softmax pass two (SVML exp, float accumulator). */
+    /** Vector API softmax pass two ({@link VectorMath#exp}, float accumulator). */
     static double expShiftedSimd(MemorySegment out, long outOff, MemorySegment in, long inOff, int n, float shift) {
         int bound = SPECIES.loopBound(n);
         FloatVector acc = FloatVector.zero(SPECIES);
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            FloatVector e = load(in, inOff + i).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(load(in, inOff + i).sub(shift));
             store(out, outOff + i, e);
             acc = acc.add(e);
         }

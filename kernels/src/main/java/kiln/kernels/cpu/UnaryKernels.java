@@ -55,9 +55,9 @@ public final class UnaryKernels {
     }
 
     /**
-     * Vector API version of {@link #map}. EXP, LOG, TANH, SIN and COS use the JDK's SVML intrinsics
-     * (within a few ulp of the reference); NEG, ABS, SQRT and RELU are exact; RSQRT, SIGMOID and GELU
-     * round a few times in float.
+     * Vector API version of {@link #map}. NEG, ABS, SQRT and RELU are exact; RSQRT rounds twice; EXP,
+     * LOG, TANH, SIGMOID, SIN and COS are {@link VectorMath}'s (within 1–2 ulp of the reference, and
+     * the same bits whether interpreted or compiled); GELU rounds a few times in float.
      */
     public static void mapSimd(UnaryOp op, MemorySegment out, long outOff, MemorySegment in, long inOff, int n) {
         int bound = SPECIES.loopBound(n);
@@ -82,7 +82,10 @@ public final class UnaryKernels {
         mapScalar(op, out, outOff + bound, in, inOff + bound, n - bound);
     }
 
-    // The loops of mapSimd over [0, bound), bound a multiple of the lane count.
+    // The loops of mapSimd over [0, bound), bound a multiple of the lane count. TANH and GELU store
+    // with intoMemorySegment, not store(): C2 stops inlining our own methods once a compilation has
+    // 18000 nodes (each Vector API call brings ~400), which their formulas nearly reach, and a store
+    // left as a call would box every vector. The Vector API's own methods are always inlined.
 
     private static void neg(MemorySegment out, long outOff, MemorySegment in, long inOff, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
@@ -98,13 +101,13 @@ public final class UnaryKernels {
 
     private static void exp(MemorySegment out, long outOff, MemorySegment in, long inOff, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            store(out, outOff + i, exp(load(in, inOff + i)));
+            store(out, outOff + i, VectorMath.exp(load(in, inOff + i)));
         }
     }
 
     private static void log(MemorySegment out, long outOff, MemorySegment in, long inOff, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            store(out, outOff + i, load(in, inOff + i).lanewise(VectorOperators.LOG));
+            store(out, outOff + i, VectorMath.log(load(in, inOff + i)));
         }
     }
 
@@ -122,13 +125,13 @@ public final class UnaryKernels {
 
     private static void tanh(MemorySegment out, long outOff, MemorySegment in, long inOff, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            store(out, outOff + i, load(in, inOff + i).lanewise(VectorOperators.TANH));
+            VectorMath.tanh(load(in, inOff + i)).intoMemorySegment(out, (outOff + i) * Float.BYTES, ORDER);
         }
     }
 
     private static void sigmoid(MemorySegment out, long outOff, MemorySegment in, long inOff, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            store(out, outOff + i, sigmoid(load(in, inOff + i)));
+            store(out, outOff + i, VectorMath.sigmoid(load(in, inOff + i)));
         }
     }
 
@@ -140,24 +143,20 @@ public final class UnaryKernels {
 
     private static void gelu(MemorySegment out, long outOff, MemorySegment in, long inOff, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            store(out, outOff + i, gelu(load(in, inOff + i)));
+            gelu(load(in, inOff + i)).intoMemorySegment(out, (outOff + i) * Float.BYTES, ORDER);
         }
     }
 
     private static void sin(MemorySegment out, long outOff, MemorySegment in, long inOff, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            store(out, outOff + i, load(in, inOff + i).lanewise(VectorOperators.SIN));
+            store(out, outOff + i, VectorMath.sin(load(in, inOff + i)));
         }
     }
 
     private static void cos(MemorySegment out, long outOff, MemorySegment in, long inOff, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
-            store(out, outOff + i, load(in, inOff + i).lanewise(VectorOperators.COS));
+            store(out, outOff + i, VectorMath.cos(load(in, inOff + i)));
         }
-    }
-
-    private static FloatVector exp(FloatVector x) {
-        return x.lanewise(VectorOperators.EXP);
     }
 
     /** 1/x */
@@ -165,29 +164,22 @@ public final class UnaryKernels {
         return FloatVector.broadcast(SPECIES, 1f).div(x);
     }
 
-    /** 1/(1 + e⁻ˣ): e⁻ˣ = ∞ for x ≪ 0 gives 0, as it should. */
-    private static FloatVector sigmoid(FloatVector x) {
-        return inverse(exp(x.neg()).add(1f));
-    }
-
     /** x·Φ(x) with the formula of {@link UnaryOp#normalCdf}, in float. */
     private static FloatVector gelu(FloatVector x) {
         // Past u = 20, Φ(−u) underflows anyway; the cap keeps u² finite for x = ±∞ (else the
-        // rounding error of u² below would be ∞ − ∞ = NaN).
+        // rounding error r of −u²/2 below would be ∞ − ∞ = NaN).
         FloatVector u = x.abs().min(20f);
         FloatVector t = inverse(u.fma(UnaryOp.GELU_Q, 1f));
-        FloatVector p = FloatVector.broadcast(SPECIES, GELU_P[GELU_P.length - 1]);
-        for (int k = GELU_P.length - 2; k >= 0; k--) {
-            p = p.fma(t, FloatVector.broadcast(SPECIES, GELU_P[k]));
-        }
-        // e^(−u²/2): u² rounded to float is off by up to 8 ulp of the result at u = 4, so the
-        // rounding error of u² (exact from an fma) is folded back in: e^(−(s + r)/2) ≈ e^(−s/2)·(1 − r/2).
-        FloatVector s = u.mul(u);
-        FloatVector r = u.fma(u, s.neg());
-        FloatVector e = exp(s.mul(-0.5f));
-        e = e.fma(r.mul(-0.5f), e);
-        FloatVector tail = t.mul(e).mul(p);
-        return x.mul(tail.blend(tail.neg().add(1f), x.compare(VectorOperators.GE, 0f)));
+        FloatVector p = VectorMath.horner(t, GELU_P);
+        // e^(−u²/2): −u²/2 rounded to float, s, is off by up to 8 ulp of the result at u = 4, so its
+        // rounding error r = −u²/2 − s (exact from an fma) is folded back in: e^(s + r) ≈ e^s·(1 + r).
+        FloatVector halfU = u.mul(-0.5f);
+        FloatVector s = halfU.mul(u);
+        FloatVector r = halfU.fma(u, s.neg());
+        FloatVector e = VectorMath.exp(s);
+        // x·Φ(−u) with x capped like u: past 20, Φ(−u) is 0 and +∞·0 would be NaN.
+        FloatVector xTail = x.min(20f).mul(t.mul(p)).mul(e.fma(r, e));
+        return xTail.blend(x.sub(xTail), x.compare(VectorOperators.GE, 0f)); // x·Φ(−u) or x·(1 − Φ(−u))
     }
 
     /** {@link UnaryOp#GELU_P} rounded to float for the SIMD path. */
@@ -224,7 +216,13 @@ public final class UnaryKernels {
         }
     }
 
-    /** Vector API version of {@link #pow}; other exponents use the SVML pow (a few ulp). */
+    /**
+     * Vector API version of {@link #pow}. Other exponents take the scalar reference: the Vector API's
+     * POW lanes (SVML once compiled, Math.pow before) change their last bits when C2 compiles the
+     * loop, and a vector pow within an ulp needs logarithms in double (an error ε in log x becomes
+     * |y·log x|·ε in xʸ): a prototype that way was too large for C2 to inline into the loop, and
+     * ran no faster than this scalar loop.
+     */
     public static void powSimd(MemorySegment out, long outOff, MemorySegment in, long inOff, float exponent, int n) {
         int step = SPECIES.length();
         int bound = SPECIES.loopBound(n);
@@ -242,9 +240,7 @@ public final class UnaryKernels {
                 store(out, outOff + i, inverse(load(in, inOff + i)));
             }
         } else {
-            for (int i = 0; i < bound; i += step) {
-                store(out, outOff + i, load(in, inOff + i).pow(exponent));
-            }
+            bound = 0; // no vector pow: see above
         }
         powScalar(out, outOff + bound, in, inOff + bound, exponent, n - bound);
     }

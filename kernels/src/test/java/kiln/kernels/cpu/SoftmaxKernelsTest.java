@@ -96,9 +96,9 @@ class SoftmaxKernelsTest {
 
     /**
      * Relative bound for softmax: x − m rounded in float (an error of u·|x − m| ≤ 16u in the exponent
-     * for inputs in [−8, 8], which exp turns into a relative error), SVML exp (2u), the float sum of a
-     * block ((cols/lanes + 2)u: one accumulator per lane), 1/s and the product (u each), and the
-     * reference's own two roundings (2u).
+     * for inputs in [−8, 8], which exp turns into a relative error), VectorMath.exp (2u; measured 1u),
+     * the float sum of a block ((cols/lanes + 2)u: one accumulator per lane), 1/s and the product (u
+     * each), and the reference's own two roundings (2u).
      */
     @ParameterizedTest(name = "3 x {0}")
     @MethodSource("colSizes")
