@@ -281,9 +281,10 @@ public final class BenchReport {
                     continue;
                 }
                 java.util.Map<String, String> fields = new java.util.HashMap<>();
-                Matcher field = FIELD.matcher(line);
+                // Top-level fields only: the nested statistics objects have an "n" (sample count) of their own.
+                Matcher field = FIELD.matcher(line.replaceAll("\\{[^{}]*\\}", "{}"));
                 while (field.find()) {
-                    fields.putIfAbsent(field.group(1), field.group(2));
+                    fields.put(field.group(1), field.group(2));
                 }
                 String what = name.contains("sgemm") ? "sgemm N=" + fields.get("n") : fields.get("op") + " n=" + fields.get("n");
                 String unit = stats.group(1).equals("gflops") ? "GFLOP/s" : "GB/s";
