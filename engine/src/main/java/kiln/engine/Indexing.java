@@ -107,4 +107,17 @@ final class Indexing {
             return hits.to(DType.INT64);
         }
     }
+
+    /**
+     * The gradient of indexSelect: zeros of x's shape with each slab of g added back at the position
+     * it was read from (a repeated index receives the sum).
+     */
+    static Tensor indexAddGrad(Tensor g, Tensor x, int axis, Tensor index) {
+        int a = x.shape().axis(axis, "indexSelect");
+        int[] along = new int[g.rank()];
+        java.util.Arrays.fill(along, 1);
+        along[a] = g.dim(a);
+        Tensor spread = index.reshape(along).expand(g.dims());
+        return Tensor.zerosLike(x).scatterAdd(a, spread, g);
+    }
 }

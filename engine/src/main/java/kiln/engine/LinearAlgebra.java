@@ -109,4 +109,33 @@ final class LinearAlgebra {
             }
         }
     }
+
+    // ---------------------------------------------------------------- gradients of matmul (see Tensor.matmul)
+    //
+    // With A [..., M, K], B [..., K, N] and C = A·B: dA = dC·Bᵀ and dB = Aᵀ·dC. A 1-D operand is first
+    // given back the axis matmul added ([K] → [1, K] on the left, [K, 1] on the right), and dC the axis
+    // matmul removed; the result drops that axis again. Broadcast batch axes are summed by Autograd.
+
+    static Tensor matmulGradLeft(Tensor g, Tensor a, Tensor b) {
+        Tensor right = b.rank() == 1 ? b.unsqueeze(1) : b;
+        Tensor grad = asMatrixGrad(g, a, b).matmul(right.transpose(-1, -2));
+        return a.rank() == 1 ? grad.squeeze(-2) : grad;
+    }
+
+    static Tensor matmulGradRight(Tensor g, Tensor a, Tensor b) {
+        Tensor left = a.rank() == 1 ? a.unsqueeze(0) : a;
+        Tensor grad = left.transpose(-1, -2).matmul(asMatrixGrad(g, a, b));
+        return b.rank() == 1 ? grad.squeeze(-1) : grad;
+    }
+
+    private static Tensor asMatrixGrad(Tensor g, Tensor a, Tensor b) {
+        Tensor grad = g;
+        if (a.rank() == 1) {
+            grad = grad.unsqueeze(b.rank() == 1 ? 0 : -2);
+        }
+        if (b.rank() == 1) {
+            grad = grad.unsqueeze(-1);
+        }
+        return grad;
+    }
 }

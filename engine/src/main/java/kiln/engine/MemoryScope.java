@@ -39,6 +39,39 @@ public final class MemoryScope implements AutoCloseable {
         return scope;
     }
 
+    /**
+     * Runs {@code make} as if no scope were open: the tensors it creates belong to the caller, who
+     * keeps them beyond the current step (optimizer state, gradients of parameters).
+     */
+    public static <T> T outside(java.util.function.Supplier<T> make) {
+        MemoryScope current = CURRENT.get();
+        CURRENT.remove();
+        try {
+            return make.get();
+        } finally {
+            if (current != null) {
+                CURRENT.set(current);
+            }
+        }
+    }
+
+    /**
+     * Takes {@code tensor} out of whichever open scope of this thread owns it: the caller owns it
+     * now (a layer's parameters, built inside a scope, must outlive it). Does nothing for a tensor no
+     * scope owns.
+     */
+    public static <T extends Tensor> T disown(T tensor) {
+        for (MemoryScope scope = CURRENT.get(); scope != null; scope = scope.parent) {
+            for (int i = scope.owned.size() - 1; i >= 0; i--) {
+                if (scope.owned.get(i) == tensor) {
+                    scope.owned.remove(i);
+                    return tensor;
+                }
+            }
+        }
+        return tensor;
+    }
+
     /** Records a new tensor in the innermost open scope of this thread, if there is one. */
     static void adopt(Tensor tensor) {
         MemoryScope scope = CURRENT.get();

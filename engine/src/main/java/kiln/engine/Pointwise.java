@@ -195,4 +195,13 @@ final class Pointwise {
         t.backend().copy(out, t);
         return out;
     }
+
+    /**
+     * The share of the gradient of maximum(a, b) that goes to a: 1 where a wins, ½ on ties, 0 where it
+     * loses (as PyTorch). For minimum, swap the operands.
+     */
+    static Tensor winnerWeight(Tensor a, Tensor b) {
+        DType type = DType.promote(a.dtype(), b.dtype());
+        return a.gt(b).to(type).add(a.eq(b).to(type).mul(0.5));
+    }
 }

@@ -132,4 +132,41 @@ final class Reductions {
             }
         }
     }
+
+    // ---------------------------------------------------------------- helpers of the gradient rules (see Tensor)
+
+    /** {@code g}, a reduction's result or gradient, reshaped to x's rank with size-1 reduced axes (keepDim form). */
+    static Tensor unreduce(Tensor g, Tensor x, int[] axes) {
+        boolean[] reduced = reducedAxes("backward", x, axes);
+        int[] dims = x.dims();
+        for (int a = 0; a < dims.length; a++) {
+            if (reduced[a]) {
+                dims[a] = 1;
+            }
+        }
+        return g.reshape(dims);
+    }
+
+    /** How many elements each result of reducing x over {@code axes} combines. */
+    static long count(Tensor x, int[] axes) {
+        boolean[] reduced = reducedAxes("backward", x, axes);
+        long n = 1;
+        for (int a = 0; a < reduced.length; a++) {
+            if (reduced[a]) {
+                n *= x.dim(a);
+            }
+        }
+        return n;
+    }
+
+    /** x minus its mean over {@code axes}. */
+    static Tensor deviations(Tensor x, int[] axes) {
+        return x.sub(x.mean(axes, true));
+    }
+
+    /** The gradient of max or min: g goes to the elements equal to the result, shared equally among ties. */
+    static Tensor toExtremes(Tensor g, Tensor y, Tensor x, int[] axes) {
+        Tensor isExtreme = x.eq(unreduce(y, x, axes)).to(x.dtype());
+        return unreduce(g, x, axes).mul(isExtreme).div(isExtreme.sum(axes, true));
+    }
 }

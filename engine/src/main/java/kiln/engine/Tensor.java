@@ -33,6 +33,10 @@ public final class Tensor implements AutoCloseable {
     private final long id = IDS.incrementAndGet();
     private String name;
     private volatile boolean closed;
+    // Autograd state: see Autograd. A leaf may require a gradient; a recorded result has a node.
+    private boolean requiresGrad;
+    private GradNode gradNode;
+    private Tensor grad;
 
     Tensor(Storage storage, DType dtype, Shape shape, long[] strides, long offset) {
         this.storage = storage;
@@ -115,6 +119,9 @@ public final class Tensor implements AutoCloseable {
         if (!closed) {
             closed = true;
             storage.release();
+            if (grad != null) {
+                grad.close();
+            }
         }
     }
 
@@ -226,21 +233,37 @@ public final class Tensor implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- views (no copy)
+    //
+    // Each differentiable method names its forward computation and, beside it, the gradient of each
+    // input as a function of the output's gradient g (and of the output y when that is cheapest).
+    // See Autograd for how these rules are recorded and run.
 
     /** The same elements in a new shape; one dimension may be -1 (inferred). A view when the strides allow, else a copy. */
-    public Tensor reshape(int... dims) { return Views.reshape(this, dims); }
+    public Tensor reshape(int... dims) {
+        return Autograd.record("reshape", () -> Views.reshape(this, dims), this,
+                (g, y) -> g.reshape(dims()));                                    // same elements, old shape
+    }
 
     /** Like {@link #reshape} but never copies: throws if the strides don't allow a view. */
-    public Tensor view(int... dims) { return Views.view(this, dims); }
+    public Tensor view(int... dims) {
+        return Autograd.record("view", () -> Views.view(this, dims), this,
+                (g, y) -> g.reshape(dims()));
+    }
 
     /** All elements as one axis. */
     public Tensor flatten() { return reshape(-1); }
 
     /** Reorders the axes: result axis i is this tensor's axis {@code order[i]}. */
-    public Tensor permute(int... order) { return Views.permute(this, order); }
+    public Tensor permute(int... order) {
+        return Autograd.record("permute", () -> Views.permute(this, order), this,
+                (g, y) -> g.permute(Views.inversePermutation(order, rank())));  // move the axes back
+    }
 
     /** Swaps two axes. */
-    public Tensor transpose(int axis0, int axis1) { return Views.transpose(this, axis0, axis1); }
+    public Tensor transpose(int axis0, int axis1) {
+        return Autograd.record("transpose", () -> Views.transpose(this, axis0, axis1), this,
+                (g, y) -> g.transpose(axis0, axis1));                            // a swap undoes itself
+    }
 
     /** The transpose of a matrix (rank 2). */
     public Tensor t() {
@@ -251,97 +274,216 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** Elements {@code start .. start+length-1} along {@code axis}. */
-    public Tensor narrow(int axis, int start, int length) { return Views.narrow(this, axis, start, length); }
+    public Tensor narrow(int axis, int start, int length) {
+        return Autograd.record("narrow", () -> Views.narrow(this, axis, start, length), this,
+                (g, y) -> Autograd.intoZeros(shape, g, z -> z.narrow(axis, start, length)));  // zero outside the window
+    }
 
     /** Python's {@code x[start:end:step]} along {@code axis} (negative start/end count from the end; step > 0). */
-    public Tensor slice(int axis, int start, int end, int step) { return Views.slice(this, axis, start, end, step); }
+    public Tensor slice(int axis, int start, int end, int step) {
+        return Autograd.record("slice", () -> Views.slice(this, axis, start, end, step), this,
+                (g, y) -> Autograd.intoZeros(shape, g, z -> z.slice(axis, start, end, step)));
+    }
 
     /** The sub-tensor at {@code index} along {@code axis}, that axis removed. */
-    public Tensor select(int axis, int index) { return Views.select(this, axis, index); }
+    public Tensor select(int axis, int index) {
+        return Autograd.record("select", () -> Views.select(this, axis, index), this,
+                (g, y) -> Autograd.intoZeros(shape, g, z -> z.select(axis, index)));
+    }
 
     /** Repeats size-1 axes (and new leading axes) to {@code dims} without copying; -1 keeps a size. */
-    public Tensor expand(int... dims) { return Views.expand(this, dims); }
+    public Tensor expand(int... dims) {
+        return Autograd.record("expand", () -> Views.expand(this, dims), this,
+                (g, y) -> g);                                // the copies' gradients are summed by Autograd.sumToShape
+    }
 
     /** {@link #expand} to a shape. */
-    public Tensor broadcastTo(Shape target) { return Views.expand(this, target.toArray()); }
+    public Tensor broadcastTo(Shape target) { return expand(target.toArray()); }
 
     /** Removes every size-1 axis. */
-    public Tensor squeeze() { return Views.squeeze(this); }
+    public Tensor squeeze() {
+        return Autograd.record("squeeze", () -> Views.squeeze(this), this, (g, y) -> g.reshape(dims()));
+    }
 
     /** Removes {@code axis}, which must have size 1. */
-    public Tensor squeeze(int axis) { return Views.squeeze(this, axis); }
+    public Tensor squeeze(int axis) {
+        return Autograd.record("squeeze", () -> Views.squeeze(this, axis), this, (g, y) -> g.reshape(dims()));
+    }
 
     /** Inserts a size-1 axis at {@code axis} (in {@code [-rank-1, rank]}). */
-    public Tensor unsqueeze(int axis) { return Views.unsqueeze(this, axis); }
+    public Tensor unsqueeze(int axis) {
+        return Autograd.record("unsqueeze", () -> Views.unsqueeze(this, axis), this, (g, y) -> g.reshape(dims()));
+    }
 
-    /** This tensor if contiguous, else a contiguous copy. */
-    public Tensor contiguous() { return isContiguous() ? view(shape, strides, offset) : copy(); }
+    /** This tensor if contiguous (as a new view), else a contiguous copy. */
+    public Tensor contiguous() {
+        return Autograd.record("contiguous", () -> isContiguous() ? view(shape, strides, offset) : Pointwise.cast(this, dtype), this,
+                (g, y) -> g);
+    }
 
     /** A contiguous copy with its own memory. */
     public Tensor copy() { return to(dtype); }
 
     /** A contiguous copy converted to {@code target} (float to int truncates toward zero; nonzero to bool is true). */
-    public Tensor to(DType target) { return Pointwise.cast(this, target); }
+    public Tensor to(DType target) {
+        if (target == null || !target.isFloatingPoint()) {
+            return Pointwise.cast(this, target);       // integers and bools carry no gradient
+        }
+        return Autograd.record("to", () -> Pointwise.cast(this, target), this,
+                (g, y) -> g.to(dtype));                                          // the gradient in the input's dtype
+    }
 
     // ---------------------------------------------------------------- elementwise
 
-    public Tensor neg() { return Pointwise.unary(UnaryOp.NEG, this); }
+    public Tensor neg() {
+        return Autograd.record("neg", () -> Pointwise.unary(UnaryOp.NEG, this), this,
+                (g, y) -> g.neg());                                              // d(−x) = −1
+    }
 
-    public Tensor abs() { return Pointwise.unary(UnaryOp.ABS, this); }
+    public Tensor abs() {
+        return Autograd.record("abs", () -> Pointwise.unary(UnaryOp.ABS, this), this,
+                (g, y) -> g.mul(sign()));                                        // d|x| = sign(x), 0 at 0
+    }
 
-    public Tensor exp() { return Pointwise.unary(UnaryOp.EXP, this); }
+    public Tensor exp() {
+        return Autograd.record("exp", () -> Pointwise.unary(UnaryOp.EXP, this), this,
+                (g, y) -> g.mul(y));                                             // d eˣ = eˣ
+    }
 
-    public Tensor log() { return Pointwise.unary(UnaryOp.LOG, this); }
+    public Tensor log() {
+        return Autograd.record("log", () -> Pointwise.unary(UnaryOp.LOG, this), this,
+                (g, y) -> g.div(this));                                          // d ln x = 1/x
+    }
 
-    public Tensor sqrt() { return Pointwise.unary(UnaryOp.SQRT, this); }
+    public Tensor sqrt() {
+        return Autograd.record("sqrt", () -> Pointwise.unary(UnaryOp.SQRT, this), this,
+                (g, y) -> g.div(y.mul(2)));                                      // d √x = 1/(2√x)
+    }
 
     /** 1 / sqrt(x). */
-    public Tensor rsqrt() { return Pointwise.unary(UnaryOp.RSQRT, this); }
+    public Tensor rsqrt() {
+        return Autograd.record("rsqrt", () -> Pointwise.unary(UnaryOp.RSQRT, this), this,
+                (g, y) -> g.mul(y.pow(3)).mul(-0.5));                            // d x^(−1/2) = −½ x^(−3/2)
+    }
 
-    public Tensor tanh() { return Pointwise.unary(UnaryOp.TANH, this); }
+    public Tensor tanh() {
+        return Autograd.record("tanh", () -> Pointwise.unary(UnaryOp.TANH, this), this,
+                (g, y) -> g.mul(y.mul(y).neg().add(1)));                         // d tanh = 1 − tanh²
+    }
 
     /** 1 / (1 + exp(-x)). */
-    public Tensor sigmoid() { return Pointwise.unary(UnaryOp.SIGMOID, this); }
+    public Tensor sigmoid() {
+        return Autograd.record("sigmoid", () -> Pointwise.unary(UnaryOp.SIGMOID, this), this,
+                (g, y) -> g.mul(y.mul(y.neg().add(1))));                         // d σ = σ(1 − σ)
+    }
 
     /** max(x, 0). */
-    public Tensor relu() { return Pointwise.unary(UnaryOp.RELU, this); }
+    public Tensor relu() {
+        return Autograd.record("relu", () -> Pointwise.unary(UnaryOp.RELU, this), this,
+                (g, y) -> g.mul(gt(0).to(dtype)));                               // 1 where x > 0, else 0
+    }
 
     /** x·Φ(x), the exact (erf) form, as PyTorch's default. */
-    public Tensor gelu() { return Pointwise.unary(UnaryOp.GELU, this); }
+    public Tensor gelu() {
+        return Autograd.record("gelu", () -> Pointwise.unary(UnaryOp.GELU, this), this,
+                (g, y) -> {
+                    // d[xΦ(x)] = Φ(x) + x·φ(x). Φ(x) = gelu(x)/x, which is 1/2 at x = 0;
+                    // φ(x) = e^(−x²/2)/√(2π).
+                    Tensor cdf = where(eq(0), scalar(0.5, dtype), y.div(this));
+                    Tensor density = mul(this).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+                    return g.mul(cdf.add(mul(density)));
+                });
+    }
 
-    public Tensor sin() { return Pointwise.unary(UnaryOp.SIN, this); }
+    public Tensor sin() {
+        return Autograd.record("sin", () -> Pointwise.unary(UnaryOp.SIN, this), this,
+                (g, y) -> g.mul(cos()));                                         // d sin = cos
+    }
 
-    public Tensor cos() { return Pointwise.unary(UnaryOp.COS, this); }
+    public Tensor cos() {
+        return Autograd.record("cos", () -> Pointwise.unary(UnaryOp.COS, this), this,
+                (g, y) -> g.mul(sin()).neg());                                   // d cos = −sin
+    }
+
+    /** −1, 0 or +1 by the sign of each element, in this tensor's dtype (not differentiable: its derivative is 0). */
+    public Tensor sign() {
+        try (Autograd.NoGrad off = Autograd.noGrad(); Tensor positive = gt(0).to(dtype); Tensor negative = lt(0).to(dtype)) {
+            return positive.sub(negative);
+        }
+    }
 
     /** x^exponent, elementwise. */
-    public Tensor pow(double exponent) { return Pointwise.pow(this, exponent); }
+    public Tensor pow(double exponent) {
+        return Autograd.record("pow", () -> Pointwise.pow(this, exponent), this,
+                (g, y) -> exponent == 0 ? g.mul(0) : g.mul(pow(exponent - 1)).mul(exponent));  // d xᵖ = p·xᵖ⁻¹
+    }
 
     /** min(max(x, lo), hi); lo must not exceed hi. */
-    public Tensor clamp(double lo, double hi) { return Pointwise.clamp(this, lo, hi); }
+    public Tensor clamp(double lo, double hi) {
+        return Autograd.record("clamp", () -> Pointwise.clamp(this, lo, hi), this,
+                (g, y) -> g.mul(ge(lo).to(dtype)).mul(le(hi).to(dtype)));       // 1 inside [lo, hi], as PyTorch
+    }
 
-    public Tensor add(Tensor other) { return Pointwise.binary(BinaryOp.ADD, this, other); }
+    public Tensor add(Tensor other) {
+        return Autograd.record("add", () -> Pointwise.binary(BinaryOp.ADD, this, other), new Tensor[] {this, other},
+                (g, y) -> g,
+                (g, y) -> g);
+    }
 
-    public Tensor sub(Tensor other) { return Pointwise.binary(BinaryOp.SUB, this, other); }
+    public Tensor sub(Tensor other) {
+        return Autograd.record("sub", () -> Pointwise.binary(BinaryOp.SUB, this, other), new Tensor[] {this, other},
+                (g, y) -> g,
+                (g, y) -> g.neg());
+    }
 
-    public Tensor mul(Tensor other) { return Pointwise.binary(BinaryOp.MUL, this, other); }
+    public Tensor mul(Tensor other) {
+        return Autograd.record("mul", () -> Pointwise.binary(BinaryOp.MUL, this, other), new Tensor[] {this, other},
+                (g, y) -> g.mul(other),                                          // d(ab)/da = b
+                (g, y) -> g.mul(this));                                          // d(ab)/db = a
+    }
 
     /** True division: integers divide to float32, as in PyTorch. */
-    public Tensor div(Tensor other) { return Pointwise.binary(BinaryOp.DIV, this, other); }
+    public Tensor div(Tensor other) {
+        return Autograd.record("div", () -> Pointwise.binary(BinaryOp.DIV, this, other), new Tensor[] {this, other},
+                (g, y) -> g.div(other),                                          // d(a/b)/da = 1/b
+                (g, y) -> g.mul(y).div(other).neg());                            // d(a/b)/db = −a/b² = −y/b
+    }
 
-    public Tensor pow(Tensor exponent) { return Pointwise.binary(BinaryOp.POW, this, exponent); }
+    public Tensor pow(Tensor exponent) {
+        return Autograd.record("pow", () -> Pointwise.binary(BinaryOp.POW, this, exponent), new Tensor[] {this, exponent},
+                (g, y) -> g.mul(exponent).mul(pow(exponent.sub(1))),            // d aᵇ/da = b·aᵇ⁻¹
+                (g, y) -> where(eq(0), scalar(0, y.dtype()), g.mul(y).mul(log()))); // d aᵇ/db = aᵇ·ln a (0 at a = 0, as PyTorch)
+    }
 
-    /** Elementwise maximum (NaN wins, like torch.maximum). */
-    public Tensor maximum(Tensor other) { return Pointwise.binary(BinaryOp.MAX, this, other); }
+    /** Elementwise maximum (NaN wins, like torch.maximum); ties share the gradient equally. */
+    public Tensor maximum(Tensor other) {
+        return Autograd.record("maximum", () -> Pointwise.binary(BinaryOp.MAX, this, other), new Tensor[] {this, other},
+                (g, y) -> g.mul(Pointwise.winnerWeight(this, other)),
+                (g, y) -> g.mul(Pointwise.winnerWeight(other, this)));
+    }
 
-    public Tensor minimum(Tensor other) { return Pointwise.binary(BinaryOp.MIN, this, other); }
+    /** Elementwise minimum; ties share the gradient equally. */
+    public Tensor minimum(Tensor other) {
+        return Autograd.record("minimum", () -> Pointwise.binary(BinaryOp.MIN, this, other), new Tensor[] {this, other},
+                (g, y) -> g.mul(Pointwise.winnerWeight(other, this)),
+                (g, y) -> g.mul(Pointwise.winnerWeight(this, other)));
+    }
 
-    public Tensor add(double value) { return Pointwise.binaryScalar(BinaryOp.ADD, this, value); }
+    public Tensor add(double value) {
+        return Autograd.record("add", () -> Pointwise.binaryScalar(BinaryOp.ADD, this, value), this, (g, y) -> g);
+    }
 
-    public Tensor sub(double value) { return Pointwise.binaryScalar(BinaryOp.SUB, this, value); }
+    public Tensor sub(double value) {
+        return Autograd.record("sub", () -> Pointwise.binaryScalar(BinaryOp.SUB, this, value), this, (g, y) -> g);
+    }
 
-    public Tensor mul(double value) { return Pointwise.binaryScalar(BinaryOp.MUL, this, value); }
+    public Tensor mul(double value) {
+        return Autograd.record("mul", () -> Pointwise.binaryScalar(BinaryOp.MUL, this, value), this, (g, y) -> g.mul(value));
+    }
 
-    public Tensor div(double value) { return Pointwise.binaryScalar(BinaryOp.DIV, this, value); }
+    public Tensor div(double value) {
+        return Autograd.record("div", () -> Pointwise.binaryScalar(BinaryOp.DIV, this, value), this, (g, y) -> g.div(value));
+    }
 
     public Tensor eq(Tensor other) { return Pointwise.compare(CompareOp.EQ, this, other); }
 
@@ -368,53 +510,88 @@ public final class Tensor implements AutoCloseable {
     public Tensor ge(double value) { return Pointwise.compareScalar(CompareOp.GE, this, value); }
 
     /** {@code cond ? a : b}, elementwise with broadcasting; cond must be bool. */
-    public static Tensor where(Tensor cond, Tensor a, Tensor b) { return Pointwise.where(cond, a, b); }
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return Autograd.record("where", () -> Pointwise.where(cond, a, b), new Tensor[] {a, b},
+                (g, y) -> where(cond, g, scalar(0, g.dtype())),                 // the gradient goes where the value came from
+                (g, y) -> where(cond, scalar(0, g.dtype()), g));
+    }
 
     // ---------------------------------------------------------------- reductions
+    //
+    // The gradient of a reduction is spread back over the reduced axes: Reductions.unreduce reshapes
+    // g to the input's rank (reduced axes of size 1), and expand or broadcasting repeats it.
 
     /** Sum of all elements (int types sum to int64). */
-    public Tensor sum() { return Reductions.reduce(ReduceOp.SUM, this, null, false, 0); }
+    public Tensor sum() { return sum(null, false); }
 
-    public Tensor sum(int axis, boolean keepDim) { return Reductions.reduce(ReduceOp.SUM, this, new int[] {axis}, keepDim, 0); }
+    public Tensor sum(int axis, boolean keepDim) { return sum(new int[] {axis}, keepDim); }
 
-    public Tensor sum(int[] axes, boolean keepDim) { return Reductions.reduce(ReduceOp.SUM, this, axes, keepDim, 0); }
+    /** Sum over {@code axes} ({@code null}: all), keeping them as size-1 axes if {@code keepDim}. */
+    public Tensor sum(int[] axes, boolean keepDim) {
+        return Autograd.record("sum", () -> Reductions.reduce(ReduceOp.SUM, this, axes, keepDim, 0), this,
+                (g, y) -> Reductions.unreduce(g, this, axes).expand(dims()));  // each element counted once
+    }
 
-    public Tensor mean() { return Reductions.reduce(ReduceOp.MEAN, this, null, false, 0); }
+    public Tensor mean() { return mean(null, false); }
 
-    public Tensor mean(int axis, boolean keepDim) { return Reductions.reduce(ReduceOp.MEAN, this, new int[] {axis}, keepDim, 0); }
+    public Tensor mean(int axis, boolean keepDim) { return mean(new int[] {axis}, keepDim); }
 
-    public Tensor mean(int[] axes, boolean keepDim) { return Reductions.reduce(ReduceOp.MEAN, this, axes, keepDim, 0); }
+    public Tensor mean(int[] axes, boolean keepDim) {
+        return Autograd.record("mean", () -> Reductions.reduce(ReduceOp.MEAN, this, axes, keepDim, 0), this,
+                (g, y) -> Reductions.unreduce(g, this, axes).div(Reductions.count(this, axes)).expand(dims()));
+    }
 
-    public Tensor max() { return Reductions.reduce(ReduceOp.MAX, this, null, false, 0); }
+    public Tensor max() { return max(null, false); }
 
-    public Tensor max(int axis, boolean keepDim) { return Reductions.reduce(ReduceOp.MAX, this, new int[] {axis}, keepDim, 0); }
+    public Tensor max(int axis, boolean keepDim) { return max(new int[] {axis}, keepDim); }
 
-    public Tensor max(int[] axes, boolean keepDim) { return Reductions.reduce(ReduceOp.MAX, this, axes, keepDim, 0); }
+    /** Largest element over {@code axes}; the gradient is shared equally by tied maxima (as torch.amax). */
+    public Tensor max(int[] axes, boolean keepDim) {
+        return Autograd.record("max", () -> Reductions.reduce(ReduceOp.MAX, this, axes, keepDim, 0), this,
+                (g, y) -> Reductions.toExtremes(g, y, this, axes));
+    }
 
-    public Tensor min() { return Reductions.reduce(ReduceOp.MIN, this, null, false, 0); }
+    public Tensor min() { return min(null, false); }
 
-    public Tensor min(int axis, boolean keepDim) { return Reductions.reduce(ReduceOp.MIN, this, new int[] {axis}, keepDim, 0); }
+    public Tensor min(int axis, boolean keepDim) { return min(new int[] {axis}, keepDim); }
 
-    public Tensor min(int[] axes, boolean keepDim) { return Reductions.reduce(ReduceOp.MIN, this, axes, keepDim, 0); }
+    public Tensor min(int[] axes, boolean keepDim) {
+        return Autograd.record("min", () -> Reductions.reduce(ReduceOp.MIN, this, axes, keepDim, 0), this,
+                (g, y) -> Reductions.toExtremes(g, y, this, axes));
+    }
 
     /** Unbiased variance (divides by n-1) of all elements, as torch.var. */
-    public Tensor var() { return Reductions.reduce(ReduceOp.VAR, this, null, false, 1); }
+    public Tensor var() { return var(null, false, 1); }
 
-    public Tensor var(int axis, boolean keepDim) { return Reductions.reduce(ReduceOp.VAR, this, new int[] {axis}, keepDim, 1); }
+    public Tensor var(int axis, boolean keepDim) { return var(new int[] {axis}, keepDim, 1); }
 
     /** Variance dividing by {@code n - correction} (0: population, 1: unbiased). */
-    public Tensor var(int[] axes, boolean keepDim, int correction) { return Reductions.reduce(ReduceOp.VAR, this, axes, keepDim, correction); }
+    public Tensor var(int[] axes, boolean keepDim, int correction) {
+        return Autograd.record("var", () -> Reductions.reduce(ReduceOp.VAR, this, axes, keepDim, correction), this,
+                (g, y) -> Reductions.unreduce(g, this, axes)                     // d var = 2(x − mean)/(n − correction)
+                        .mul(Reductions.deviations(this, axes))
+                        .mul(2.0 / (Reductions.count(this, axes) - correction)));
+    }
 
-    public Tensor std() { return Reductions.reduce(ReduceOp.STD, this, null, false, 1); }
+    public Tensor std() { return std(null, false, 1); }
 
-    public Tensor std(int axis, boolean keepDim) { return Reductions.reduce(ReduceOp.STD, this, new int[] {axis}, keepDim, 1); }
+    public Tensor std(int axis, boolean keepDim) { return std(new int[] {axis}, keepDim, 1); }
 
-    public Tensor std(int[] axes, boolean keepDim, int correction) { return Reductions.reduce(ReduceOp.STD, this, axes, keepDim, correction); }
+    public Tensor std(int[] axes, boolean keepDim, int correction) {
+        return Autograd.record("std", () -> Reductions.reduce(ReduceOp.STD, this, axes, keepDim, correction), this,
+                (g, y) -> Reductions.unreduce(g, this, axes)                     // d std = (x − mean)/((n − correction)·std)
+                        .mul(Reductions.deviations(this, axes))
+                        .div(Reductions.unreduce(y, this, axes).mul(Reductions.count(this, axes) - correction)));
+    }
 
     /** log(Σ exp(x)), computed stably. */
-    public Tensor logsumexp(int axis, boolean keepDim) { return Reductions.reduce(ReduceOp.LOG_SUM_EXP, this, new int[] {axis}, keepDim, 0); }
+    public Tensor logsumexp(int axis, boolean keepDim) { return logsumexp(new int[] {axis}, keepDim); }
 
-    public Tensor logsumexp(int[] axes, boolean keepDim) { return Reductions.reduce(ReduceOp.LOG_SUM_EXP, this, axes, keepDim, 0); }
+    public Tensor logsumexp(int[] axes, boolean keepDim) {
+        return Autograd.record("logsumexp", () -> Reductions.reduce(ReduceOp.LOG_SUM_EXP, this, axes, keepDim, 0), this,
+                (g, y) -> Reductions.unreduce(g, this, axes)                     // d lse = exp(x − lse), the softmax
+                        .mul(sub(Reductions.unreduce(y, this, axes)).exp()));
+    }
 
     /** Flat index (int64 scalar) of the first maximum. */
     public Tensor argmax() { return Reductions.argReduce(true, this, null, false); }
@@ -431,25 +608,46 @@ public final class Tensor implements AutoCloseable {
     /**
      * Matrix product with NumPy's rules: {@code (..., M, K) @ (..., K, N) -> (..., M, N)} with the
      * batch axes broadcast; a 1-D left operand is a row vector, a 1-D right operand a column vector.
+     * Gradients: dA = dC·Bᵀ and dB = Aᵀ·dC, summed over broadcast batch axes.
      */
-    public Tensor matmul(Tensor other) { return LinearAlgebra.matmul(this, other); }
+    public Tensor matmul(Tensor other) {
+        return Autograd.record("matmul", () -> LinearAlgebra.matmul(this, other), new Tensor[] {this, other},
+                (g, y) -> LinearAlgebra.matmulGradLeft(g, this, other),
+                (g, y) -> LinearAlgebra.matmulGradRight(g, this, other));
+    }
 
-    /** exp(x) / Σ exp(x) along {@code axis}, computed stably (the maximum subtracted first). */
-    public Tensor softmax(int axis) { return LinearAlgebra.softmax(this, axis, false); }
+    /** exp(x) / Σ exp(x) along {@code axis}, computed stably. */
+    public Tensor softmax(int axis) {
+        return Autograd.record("softmax", () -> LinearAlgebra.softmax(this, axis, false), this,
+                (g, y) -> y.mul(g.sub(g.mul(y).sum(axis, true))));              // dx = y·(g − Σ g·y)
+    }
 
     /** x − logsumexp(x) along {@code axis}, computed stably. */
-    public Tensor logSoftmax(int axis) { return LinearAlgebra.softmax(this, axis, true); }
+    public Tensor logSoftmax(int axis) {
+        return Autograd.record("logSoftmax", () -> LinearAlgebra.softmax(this, axis, true), this,
+                (g, y) -> g.sub(y.exp().mul(g.sum(axis, true))));               // dx = g − softmax·Σ g
+    }
 
     // ---------------------------------------------------------------- indexing
 
     /** {@code out[i][j] = this[index[i][j]][j]} for axis 0 (generally: index replaces the coordinate along axis). */
-    public Tensor gather(int axis, Tensor index) { return Indexing.gather(this, axis, index); }
+    public Tensor gather(int axis, Tensor index) {
+        return Autograd.record("gather", () -> Indexing.gather(this, axis, index), this,
+                (g, y) -> zerosLike(this).scatterAdd(axis, index, g));         // each read sends its gradient back
+    }
 
     /** A copy of this tensor with {@code src} added at the positions {@code index} names along {@code axis} (repeats accumulate). */
-    public Tensor scatterAdd(int axis, Tensor index, Tensor src) { return Indexing.scatterAdd(this, axis, index, src); }
+    public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+        return Autograd.record("scatterAdd", () -> Indexing.scatterAdd(this, axis, index, src), new Tensor[] {this, src},
+                (g, y) -> g,
+                (g, y) -> g.gather(axis, index));
+    }
 
     /** The entries at positions {@code index} (1-D integer tensor) along {@code axis}. */
-    public Tensor indexSelect(int axis, Tensor index) { return Indexing.indexSelect(this, axis, index); }
+    public Tensor indexSelect(int axis, Tensor index) {
+        return Autograd.record("indexSelect", () -> Indexing.indexSelect(this, axis, index), this,
+                (g, y) -> Indexing.indexAddGrad(g, this, axis, index));
+    }
 
     /** One-hot encoding of integer labels in {@code [0, classes)}: shape {@code labels.shape + [classes]}, int64. */
     public static Tensor oneHot(Tensor labels, int classes) { return Indexing.oneHot(labels, classes); }
@@ -457,20 +655,149 @@ public final class Tensor implements AutoCloseable {
     // ---------------------------------------------------------------- joining and splitting
 
     /** Joins tensors along an existing axis; all other sizes must match. */
-    public static Tensor cat(int axis, Tensor... tensors) { return Joining.cat(axis, Arrays.asList(tensors)); }
+    public static Tensor cat(int axis, Tensor... tensors) { return cat(axis, Arrays.asList(tensors)); }
 
-    public static Tensor cat(int axis, List<Tensor> tensors) { return Joining.cat(axis, tensors); }
+    public static Tensor cat(int axis, List<Tensor> tensors) {
+        Tensor[] inputs = tensors.toArray(new Tensor[0]);
+        GradNode.Partial[] partials = new GradNode.Partial[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            int position = i;
+            partials[i] = (g, y) -> {                                           // each input gets its own slab back
+                int start = 0;
+                for (int j = 0; j < position; j++) {
+                    start += inputs[j].dim(axis);
+                }
+                return g.narrow(axis, start, inputs[position].dim(axis));
+            };
+        }
+        return Autograd.record("cat", () -> Joining.cat(axis, tensors), inputs, partials);
+    }
 
     /** Joins same-shaped tensors along a new axis. */
-    public static Tensor stack(int axis, Tensor... tensors) { return Joining.stack(axis, Arrays.asList(tensors)); }
+    public static Tensor stack(int axis, Tensor... tensors) { return stack(axis, Arrays.asList(tensors)); }
 
-    public static Tensor stack(int axis, List<Tensor> tensors) { return Joining.stack(axis, tensors); }
+    public static Tensor stack(int axis, List<Tensor> tensors) {
+        Tensor[] inputs = tensors.toArray(new Tensor[0]);
+        GradNode.Partial[] partials = new GradNode.Partial[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            int position = i;
+            partials[i] = (g, y) -> g.select(axis, position);
+        }
+        return Autograd.record("stack", () -> Joining.stack(axis, tensors), inputs, partials);
+    }
 
-    /** Views of {@code size} elements along {@code axis} (the last may be smaller). */
+    /** Views of {@code size} elements along {@code axis} (the last may be smaller); each is recorded as a narrow. */
     public List<Tensor> split(int size, int axis) { return Joining.split(this, size, axis); }
 
     /** {@code chunks} views along {@code axis}, as equal as possible (like torch.chunk, possibly fewer). */
     public List<Tensor> chunk(int chunks, int axis) { return Joining.chunk(this, chunks, axis); }
+
+    // ---------------------------------------------------------------- gradients
+
+    /**
+     * Marks this tensor as a leaf whose gradient backward() should compute (or stops that); returns
+     * this. Only floating-point leaves can require gradients; results of recorded ops require one
+     * automatically when an input does.
+     */
+    public Tensor requiresGrad(boolean required) {
+        ensureOpen();
+        if (gradNode != null) {
+            throw new IllegalStateException("requiresGrad: " + describe() + " is the result of '" + gradNode.op
+                    + "', not a leaf; its gradient flows to its inputs (use detach() for a leaf copy of its values)");
+        }
+        if (required && !dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException("requiresGrad: only floating-point tensors have gradients, got " + describe());
+        }
+        this.requiresGrad = required;
+        return this;
+    }
+
+    /** Whether backward() reaches this tensor: a leaf marked with requiresGrad(true), or a recorded result. */
+    public boolean requiresGrad() { return requiresGrad || gradNode != null; }
+
+    /** Whether this tensor was made by the user rather than by a recorded op. */
+    public boolean isLeaf() { return gradNode == null; }
+
+    /** The name of the op that made this tensor ("matmul", "relu"...), or null for a leaf. */
+    public String gradFn() { return gradNode == null ? null : gradNode.op; }
+
+    GradNode gradNode() { return gradNode; }
+
+    void attachGradNode(GradNode node) { this.gradNode = node; }
+
+    /** The accumulated gradient of a leaf, or null before the first backward() that reaches it. */
+    public Tensor grad() { return grad; }
+
+    /** Replaces the accumulated gradient (null drops it, closing the old one). */
+    public void setGrad(Tensor newGrad) {
+        if (grad != null && grad != newGrad) {
+            grad.close();
+        }
+        grad = newGrad;
+    }
+
+    /** A view of the same data that is a leaf with no gradient: values flow on, gradients stop here. */
+    public Tensor detach() { return view(shape, strides, offset); }
+
+    /**
+     * Computes the gradient of this scalar with respect to every leaf that requires one, adding it to
+     * their {@link #grad()}. The graph's saved tensors are then released: a second backward() through
+     * it throws, as in PyTorch.
+     */
+    public void backward() { Autograd.backward(this, null, false); }
+
+    /** backward() for a non-scalar: {@code seed} is d(loss)/d(this), of this tensor's shape. */
+    public void backward(Tensor seed) { Autograd.backward(this, seed, false); }
+
+    /** backward(seed) that keeps the graph, so that backward can run through it again. */
+    public void backward(Tensor seed, boolean keepGraph) { Autograd.backward(this, seed, keepGraph); }
+
+    // ---------------------------------------------------------------- in place (never recorded)
+
+    private void checkWritable(String op) {
+        ensureOpen();
+        if (requiresGrad() && Autograd.isRecording()) {
+            throw new IllegalStateException(op + ": " + describe() + " requires a gradient and would be changed in place"
+                    + " while recording; update parameters inside Autograd.noGrad()");
+        }
+    }
+
+    /** Overwrites this tensor's elements with {@code source} (broadcast to this shape, converted to this dtype); returns this. */
+    public Tensor copyFrom(Tensor source) {
+        checkWritable("copyFrom");
+        Pointwise.checkSameDevice("copyFrom", this, source);
+        try (Tensor wide = Views.expand(source, dims())) {
+            backend().copy(this, wide);
+        }
+        return this;
+    }
+
+    /** Sets every element to {@code value}; returns this. */
+    public Tensor fill(double value) {
+        checkWritable("fill");
+        try (Tensor constant = full(value, dtype, dims())) {
+            backend().copy(this, constant);
+        }
+        return this;
+    }
+
+    /** this += other (broadcast to this shape), in place; returns this. */
+    public Tensor addInPlace(Tensor other) {
+        checkWritable("addInPlace");
+        try (Autograd.NoGrad off = Autograd.noGrad(); Tensor sum = add(other)) {
+            if (!sum.shape().equals(shape)) {
+                throw new IllegalArgumentException("addInPlace: " + other.describe() + " does not broadcast to " + describe());
+            }
+            backend().copy(this, sum);
+        }
+        return this;
+    }
+
+    /** A tensor of zeros with the dtype and shape of {@code like}. */
+    public static Tensor zerosLike(Tensor like) { return full(0, like.dtype(), like.dims()); }
+
+    /** A tensor of ones with the dtype and shape of {@code like}. */
+    public static Tensor onesLike(Tensor like) { return full(1, like.dtype(), like.dims()); }
 
     // ---------------------------------------------------------------- printing
 

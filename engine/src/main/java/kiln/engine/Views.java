@@ -280,4 +280,13 @@ final class Views {
         }
         return t.view(Shape.of(newDims), newStrides, t.offset());
     }
+
+    /** The order that undoes {@code permute(order)}: inverse[order[i]] = i (axes normalized). */
+    static int[] inversePermutation(int[] order, int rank) {
+        int[] inverse = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            inverse[Shape.normalizeAxis(order[i], rank, "permute")] = i;
+        }
+        return inverse;
+    }
 }

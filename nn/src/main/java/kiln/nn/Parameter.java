@@ -1,0 +1,46 @@
+package kiln.nn;
+
+import kiln.engine.MemoryScope;
+import kiln.engine.Tensor;
+
+/**
+ * A tensor a {@link Module} learns: a leaf that requires a gradient (unless frozen), owned by its
+ * module for the module's whole life, whatever memory scope was open when it was made.
+ */
+public final class Parameter {
+    private final Tensor value;
+
+    /** Wraps {@code value} (a floating-point leaf) and makes it require a gradient. */
+    public Parameter(Tensor value) {
+        this.value = MemoryScope.disown(value);
+        value.requiresGrad(true);
+    }
+
+    /** The tensor itself, to compute with. */
+    public Tensor value() { return value; }
+
+    /** The accumulated gradient, or null before the first backward pass that reached it. */
+    public Tensor grad() { return value.grad(); }
+
+    /** Stops (or restarts) gradient computation for this parameter: optimizers skip a frozen one. */
+    public void setFrozen(boolean frozen) { value.requiresGrad(!frozen); }
+
+    public boolean isFrozen() { return !value.requiresGrad(); }
+
+    /**
+     * Sets the gradient to zero, keeping its memory for the next step (PyTorch 1.13's default
+     * {@code zero_grad(set_to_none=False)}).
+     */
+    public void zeroGrad() {
+        if (value.grad() != null) {
+            value.grad().fill(0);
+        }
+    }
+
+    public int[] dims() { return value.dims(); }
+
+    public long numel() { return value.numel(); }
+
+    @Override
+    public String toString() { return "Parameter " + value.describe(); }
+}
