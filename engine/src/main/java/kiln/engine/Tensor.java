@@ -692,6 +692,32 @@ public final class Tensor implements AutoCloseable {
     /** {@code chunks} views along {@code axis}, as equal as possible (like torch.chunk, possibly fewer). */
     public List<Tensor> chunk(int chunks, int axis) { return Joining.chunk(this, chunks, axis); }
 
+    // ---------------------------------------------------------------- windows (convolution and pooling)
+
+    /**
+     * A copy with a constant border: axis {@code a} gets {@code before[a]} entries equal to
+     * {@code value} in front of its elements and {@code after[a]} behind them (one count >= 0 per axis).
+     */
+    public Tensor pad(int[] before, int[] after, double value) {
+        return Autograd.record("pad", () -> Windows.pad(this, before, after, value), this,
+                (g, y) -> Windows.interior(g, before, dims()));                // the border is constant: g without it
+    }
+
+    /**
+     * im2col: every kernelH×kernelW window of the image batch {@code [N, C, H, W]}, as columns
+     * {@code [N, C, kH, kW, OH, OW]} with {@code out[n, c, i, j, oh, ow] = x[n, c, oh·sH + i·dH − pH, ow·sW + j·dW − pW]}
+     * ({@code padValue} where that falls outside x). OH = ⌊(H + 2pH − dH(kH − 1) − 1)/sH⌋ + 1 and OW
+     * likewise, as PyTorch. A convolution is a matmul of the weights with these columns, a pooling a
+     * reduction over the kernel axes; see Windows for a picture. The gradient adds each column
+     * entry's gradient back into the element it was read from (col2im).
+     */
+    public Tensor unfold2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                           int dilationH, int dilationW, double padValue) {
+        Windows.Geometry window = new Windows.Geometry(kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
+        return Autograd.record("unfold2d", () -> Windows.unfold2d(this, window, padValue), this,
+                (g, y) -> Windows.fold2d(g, window, shape));
+    }
+
     // ---------------------------------------------------------------- gradients
 
     /**
