@@ -1,0 +1,74 @@
+package kiln.nn.layers;
+
+import kiln.engine.Tensor;
+
+/**
+ * Where a sliding window reads an image batch {@code [N, C, H, W]}: the kernel size, the stride
+ * between windows, the padding added on each side, and the dilation (the spacing of the kernel's
+ * taps), each as a (height, width) pair. Along an axis of size S the window fits
+ *
+ * <pre>  ⌊(S + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1</pre>
+ *
+ * times, as in PyTorch. Start from {@link #of} (stride 1, no padding, no dilation) and change what
+ * differs: {@code Window2d.of(3).stride(2).padding(1)}.
+ */
+public record Window2d(int kernelH, int kernelW, int strideH, int strideW, int paddingH, int paddingW,
+                       int dilationH, int dilationW) {
+
+    public Window2d {
+        requireAtLeast("kernel", kernelH, kernelW, 1);
+        requireAtLeast("stride", strideH, strideW, 1);
+        requireAtLeast("padding", paddingH, paddingW, 0);
+        requireAtLeast("dilation", dilationH, dilationW, 1);
+    }
+
+    private static void requireAtLeast(String what, int h, int w, int least) {
+        if (h < least || w < least) {
+            throw new IllegalArgumentException("Window2d: " + what + " must be >= " + least + ", got " + h + "x" + w);
+        }
+    }
+
+    /** A kernel×kernel window moving by 1, without padding or dilation. */
+    public static Window2d of(int kernel) { return of(kernel, kernel); }
+
+    /** A kernelH×kernelW window moving by 1, without padding or dilation. */
+    public static Window2d of(int kernelH, int kernelW) { return new Window2d(kernelH, kernelW, 1, 1, 0, 0, 1, 1); }
+
+    public Window2d stride(int stride) { return stride(stride, stride); }
+
+    public Window2d stride(int h, int w) { return new Window2d(kernelH, kernelW, h, w, paddingH, paddingW, dilationH, dilationW); }
+
+    public Window2d padding(int padding) { return padding(padding, padding); }
+
+    public Window2d padding(int h, int w) { return new Window2d(kernelH, kernelW, strideH, strideW, h, w, dilationH, dilationW); }
+
+    public Window2d dilation(int dilation) { return dilation(dilation, dilation); }
+
+    public Window2d dilation(int h, int w) { return new Window2d(kernelH, kernelW, strideH, strideW, paddingH, paddingW, h, w); }
+
+    /** Throws, naming {@code layer} and the input, unless {@code x} is an image batch {@code [N, C, H, W]}. */
+    static void requireImages(String layer, Tensor x) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(layer + ": input " + x.describe() + " must be a batch of images [N, C, H, W]");
+        }
+    }
+
+    /**
+     * The windows of {@code x} as columns {@code [N, C, kH, kW, OH, OW]} ({@link Tensor#unfold2d}),
+     * {@code padValue} in the padding; an input too small for the window is reported with {@code layer}'s name.
+     */
+    Tensor unfold(String layer, Tensor x, double padValue) {
+        requireImages(layer, x);
+        try {
+            return x.unfold2d(kernelH, kernelW, strideH, strideW, paddingH, paddingW, dilationH, dilationW, padValue);
+        } catch (IllegalArgumentException tooSmall) {
+            throw new IllegalArgumentException(layer + ": " + tooSmall.getMessage(), tooSmall);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "kernel=" + kernelH + "x" + kernelW + ", stride=" + strideH + "x" + strideW
+                + ", padding=" + paddingH + "x" + paddingW + ", dilation=" + dilationH + "x" + dilationW;
+    }
+}
