@@ -35,7 +35,10 @@ public interface Backend {
     /** out = min(max(in, lo), hi), same shape. */
     void clamp(Tensor out, Tensor in, double lo, double hi);
 
-    /** out = op(a, b); a and b already broadcast to out's shape and cast to out's dtype. */
+    /**
+     * out = op(a, b); a and b already broadcast to out's shape and cast to out's dtype. {@code out}
+     * may be a strided view and may be {@code a} itself (in-place accumulation: col2im, gradients).
+     */
     void binary(BinaryOp op, Tensor out, Tensor a, Tensor b);
 
     /** out (bool) = a op b; a and b broadcast to out's shape, both of one dtype. */
