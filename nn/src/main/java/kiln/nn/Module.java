@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import kiln.engine.Autograd;
+import kiln.engine.DType;
 import kiln.engine.MemoryScope;
 import kiln.engine.Tensor;
 
@@ -44,6 +45,15 @@ public abstract class Module implements AutoCloseable {
         checkNewName(name);
         buffers.put(name, MemoryScope.disown(value));
         return value;
+    }
+
+    /** The buffer registered as {@code name}; read it on each use, as {@link #to} replaces buffers. */
+    protected Tensor buffer(String name) {
+        Tensor buffer = buffers.get(name);
+        if (buffer == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": no buffer named '" + name + "'");
+        }
+        return buffer;
     }
 
     protected <M extends Module> M registerModule(String name, M module) {
@@ -144,6 +154,28 @@ public abstract class Module implements AutoCloseable {
         try (Autograd.NoGrad off = Autograd.noGrad()) {
             own.forEach((name, tensor) -> tensor.copyFrom(values.get(name)));
         }
+    }
+
+    /**
+     * Converts every floating-point parameter and buffer of this module and below to {@code dtype}
+     * (PyTorch's {@code module.to(dtype)}), e.g. to float64 for a gradient check; integer buffers
+     * such as a step count keep their type. Gradients are dropped. Returns this.
+     */
+    public Module to(DType dtype) {
+        if (dtype == null || !dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".to: needs a floating-point dtype, got " + dtype);
+        }
+        parameters.values().forEach(p -> p.convert(dtype));
+        buffers.replaceAll((name, buffer) -> {
+            if (!buffer.dtype().isFloatingPoint() || buffer.dtype() == dtype) {
+                return buffer;
+            }
+            Tensor converted = MemoryScope.outside(() -> buffer.to(dtype));
+            buffer.close();
+            return converted;
+        });
+        children.values().forEach(child -> child.to(dtype));
+        return this;
     }
 
     /** Training mode (dropout active, batch statistics) or evaluation mode, for this module and all below; returns this. */

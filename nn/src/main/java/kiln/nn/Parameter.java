@@ -1,5 +1,7 @@
 package kiln.nn;
 
+import kiln.engine.Autograd;
+import kiln.engine.DType;
 import kiln.engine.MemoryScope;
 import kiln.engine.Tensor;
 
@@ -8,7 +10,7 @@ import kiln.engine.Tensor;
  * module for the module's whole life, whatever memory scope was open when it was made.
  */
 public final class Parameter {
-    private final Tensor value;
+    private Tensor value;
 
     /** Wraps {@code value} (a floating-point leaf) and makes it require a gradient. */
     public Parameter(Tensor value) {
@@ -16,7 +18,23 @@ public final class Parameter {
         value.requiresGrad(true);
     }
 
-    /** The tensor itself, to compute with. */
+    /**
+     * Replaces the value by a copy converted to {@code dtype} (for {@link Module#to}); the old tensor
+     * and its gradient are released, the frozen state is kept.
+     */
+    void convert(DType dtype) {
+        if (value.dtype() == dtype) {
+            return;
+        }
+        Tensor old = value;
+        try (Autograd.NoGrad off = Autograd.noGrad()) {
+            value = MemoryScope.outside(() -> old.to(dtype));
+        }
+        value.requiresGrad(old.requiresGrad());
+        old.close();
+    }
+
+    /** The tensor itself, to compute with (a module's {@link Module#to} replaces it, so don't keep it). */
     public Tensor value() { return value; }
 
     /** The accumulated gradient, or null before the first backward pass that reached it. */

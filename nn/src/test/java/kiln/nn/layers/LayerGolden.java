@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import kiln.engine.MemoryScope;
@@ -14,7 +15,8 @@ import kiln.nn.Parameter;
 
 /**
  * Runs one layer case of tools/reference/make_goldens.py: loads PyTorch's parameters into the
- * module, runs forward on the stored input, back-propagates the stored upstream gradient, and
+ * module (whose state dict must have PyTorch's names in PyTorch's order), runs forward in the
+ * module's current mode (train or eval) on the stored input, back-propagates the stored upstream gradient, and
  * compares output, input gradient and every parameter gradient with PyTorch's.
  */
 final class LayerGolden {
@@ -33,6 +35,7 @@ final class LayerGolden {
                     state.put(name.substring("param.".length()), golden.tensor(name));
                 }
             }
+            assertEquals(List.copyOf(state.keySet()), List.copyOf(module.stateDict().keySet()), file + ": state dict names in PyTorch's order");
             module.loadStateDict(state);
             Tensor input = golden.tensor("input");
             boolean differentiableInput = input.dtype().isFloatingPoint();
