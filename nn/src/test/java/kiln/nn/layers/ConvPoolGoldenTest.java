@@ -1,16 +1,8 @@
 package kiln.nn.layers;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 import kiln.engine.Generator;
-import kiln.engine.MemoryScope;
-import kiln.engine.Tensor;
-import kiln.nn.Golden;
 
 /**
  * Conv2d, the poolings and Flatten against PyTorch 1.13 (tools/reference/make_goldens.py): output,
@@ -67,31 +59,5 @@ class ConvPoolGoldenTest {
     @Test
     void flatten() {
         LayerGolden.check("flatten.txt", new Flatten(), POOLING);
-    }
-
-    /**
-     * The layers together: models/cnn.txt's network, its logits and every parameter gradient at step 0
-     * (the optimizer steps of that file are left to the optimizer tests). The cross-entropy is written
-     * out as −mean(log_softmax(logits)[i, y_i]).
-     */
-    @Test
-    void smallCnnLogitsAndFirstGradients() {
-        Golden golden = Golden.load("/golden/models/cnn.txt");
-        Sequential model = new Sequential(
-                new Conv2d(Conv2d.options(1, 4, Window2d.of(3).padding(1)), rng), Activation.relu(), new MaxPool2d(2),
-                new Conv2d(4, 8, 3, rng), Activation.relu(), new Flatten(), new Linear(32, 5, rng));
-        try (MemoryScope scope = MemoryScope.open(); model) {
-            Map<String, Tensor> state = new LinkedHashMap<>();
-            model.stateDict().keySet().forEach(name -> state.put(name, golden.tensor("param." + name)));
-            model.loadStateDict(state);
-            Tensor logits = model.forward(golden.tensor("X"));
-            LayerGolden.assertClose("cnn logits.0", golden.tensor("logits.0"), logits, CONVOLUTION);
-            Tensor labels = golden.tensor("y").unsqueeze(1);
-            Tensor loss = logits.logSoftmax(1).gather(1, labels).mean().neg();
-            assertEquals(golden.value("loss.0"), loss.item(), CONVOLUTION, "cnn loss.0");
-            loss.backward();
-            model.namedParameters().forEach((name, p) ->
-                    LayerGolden.assertClose("cnn grad0." + name, golden.tensor("grad0." + name), p.grad(), CONVOLUTION));
-        }
     }
 }
