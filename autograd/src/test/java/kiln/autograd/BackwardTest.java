@@ -136,6 +136,7 @@ class BackwardTest {
             y.backward();
             IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
             assertTrue(e.getMessage().contains("already used by a backward pass"), e.getMessage());
+            assertTrue(Autograd.isRecording(), "a failed backward() leaves recording on");
 
             x.setGrad(null);
             Tensor kept = x.mul(x).sum();
