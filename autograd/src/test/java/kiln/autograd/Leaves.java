@@ -20,15 +20,11 @@ final class Leaves {
 
     /** A float64 leaf that requires a gradient, its elements drawn one by one. */
     private static Tensor leaf(DoubleSupplier draw, int... dims) {
-        return values(draw, dims).requiresGrad(true);
-    }
-
-    private static Tensor values(DoubleSupplier draw, int... dims) {
         double[] data = new double[numel(dims)];
         for (int i = 0; i < data.length; i++) {
             data[i] = draw.getAsDouble();
         }
-        return Tensor.fromArray(data, dims);
+        return Tensor.fromArray(data, dims).requiresGrad(true);
     }
 
     private static int numel(int... dims) {
