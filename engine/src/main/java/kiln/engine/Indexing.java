@@ -109,6 +109,20 @@ final class Indexing {
     }
 
     /**
+     * The gradient of scatterAdd's {@code src}: each element added into the result receives the
+     * gradient at the place it went to ({@code g.gather}). The index may be smaller than src; the
+     * elements beyond it were never read and get 0 (the window {@code [0, index.dim(d))} along every
+     * axis keeps src's strides and offset).
+     */
+    static Tensor scatterAddSourceGrad(Tensor g, int axis, Tensor index, Tensor src) {
+        Tensor read = g.gather(axis, index);
+        if (read.shape().equals(src.shape())) {
+            return read;
+        }
+        return Autograd.intoZeros(src.shape(), read, zeros -> zeros.view(index.shape(), zeros.strides(), zeros.offset()));
+    }
+
+    /**
      * The gradient of indexSelect: zeros of x's shape with each slab of g added back at the position
      * it was read from (a repeated index receives the sum).
      */

@@ -110,6 +110,14 @@ final class LinearAlgebra {
         }
     }
 
+    /**
+     * The axes the gradient of softmax along {@code axis} sums over: that axis; or null (all axes) for
+     * a rank-0 input, which {@link #softmax} normalizes as its one element and which has no axis to name.
+     */
+    static int[] softmaxAxes(Tensor x, int axis) {
+        return x.rank() == 0 ? null : new int[] {axis};
+    }
+
     // ---------------------------------------------------------------- gradients of matmul (see Tensor.matmul)
     //
     // With A [..., M, K], B [..., K, N] and C = A·B: dA = dC·Bᵀ and dB = Aᵀ·dC. A 1-D operand is first

@@ -619,13 +619,13 @@ public final class Tensor implements AutoCloseable {
     /** exp(x) / Σ exp(x) along {@code axis}, computed stably. */
     public Tensor softmax(int axis) {
         return Autograd.record("softmax", () -> LinearAlgebra.softmax(this, axis, false), this,
-                (g, y) -> y.mul(g.sub(g.mul(y).sum(axis, true))));              // dx = y·(g − Σ g·y)
+                (g, y) -> y.mul(g.sub(g.mul(y).sum(LinearAlgebra.softmaxAxes(this, axis), true))));  // dx = y·(g − Σ g·y)
     }
 
     /** x − logsumexp(x) along {@code axis}, computed stably. */
     public Tensor logSoftmax(int axis) {
         return Autograd.record("logSoftmax", () -> LinearAlgebra.softmax(this, axis, true), this,
-                (g, y) -> g.sub(y.exp().mul(g.sum(axis, true))));               // dx = g − softmax·Σ g
+                (g, y) -> g.sub(y.exp().mul(g.sum(LinearAlgebra.softmaxAxes(this, axis), true))));  // dx = g − softmax·Σ g
     }
 
     // ---------------------------------------------------------------- indexing
@@ -640,7 +640,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
         return Autograd.record("scatterAdd", () -> Indexing.scatterAdd(this, axis, index, src), new Tensor[] {this, src},
                 (g, y) -> g,
-                (g, y) -> g.gather(axis, index));
+                (g, y) -> Indexing.scatterAddSourceGrad(g, axis, index, src));
     }
 
     /** The entries at positions {@code index} (1-D integer tensor) along {@code axis}. */
