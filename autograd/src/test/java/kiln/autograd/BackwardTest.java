@@ -220,20 +220,6 @@ class BackwardTest {
         }
     }
 
-    /** The live off-heap bytes once the garbage collector has freed what earlier tests left unreachable (as engine's MemoryTest). */
-    private static long settledLiveBytes() throws InterruptedException {
-        long previous = -1;
-        for (int round = 0; round < 50; round++) {
-            System.gc();
-            Thread.sleep(20);
-            long now = NativeMemory.liveBytes();
-            if (now == previous) {
-                return now;
-            }
-            previous = now;
-        }
-        return previous;
-    }
 
     /** One training-like step: forward, loss, backward; every temporary belongs to the step's scope. */
     private static void step(Generator rng, Tensor w, Tensor b) {
@@ -248,7 +234,7 @@ class BackwardTest {
     void aScopeAroundForwardAndBackwardLeavesOnlyTheLeafGradientsAndRepeatedStepsStayFlat() throws InterruptedException {
         Generator rng = new Generator(11);
         try (Tensor w = Tensor.randn(rng, 5, 4).requiresGrad(true); Tensor b = Tensor.randn(rng, 4).requiresGrad(true)) {
-            long baseline = settledLiveBytes();
+            long baseline = NativeMemory.settledLiveBytes();
             long gradientBytes = (w.numel() + b.numel()) * DType.FLOAT32.byteSize();
             step(rng, w, b);
             assertEquals(baseline + gradientBytes, NativeMemory.liveBytes(), "only w.grad and b.grad outlive the step");

@@ -53,6 +53,30 @@ public final class NativeMemory {
         return LIVE_BYTES.get();
     }
 
+    /**
+     * {@link #liveBytes()} once the garbage collector's safety net has freed every unreachable tensor:
+     * collects and waits until the figure stops changing (up to about a second). For leak tests and
+     * diagnostics, not for hot paths.
+     */
+    public static long settledLiveBytes() {
+        long previous = -1;
+        for (int round = 0; round < 50; round++) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long now = liveBytes();
+            if (now == previous) {
+                return now;
+            }
+            previous = now;
+        }
+        return liveBytes();
+    }
+
     /** Blocks currently allocated and not yet freed. */
     public static long liveBlocks() {
         return LIVE_BLOCKS.get();

@@ -150,7 +150,7 @@ class ErrorMessagesTest {
     @Test
     void integersToNegativePowersAreRefusedWithoutLeaking() throws InterruptedException {
         try (Tensor base = Tensor.fromArray(new int[] {2, 3}, 2); Tensor exponent = Tensor.fromArray(new int[] {1, -1}, 2)) {
-            long before = MemoryTest.settledLiveBytes();
+            long before = NativeMemory.settledLiveBytes();
             Check.assertThrowsWith(IllegalArgumentException.class, () -> base.pow(exponent), "pow", "negative", "-1");
             assertEquals(before, NativeMemory.liveBytes(), "the refused result's memory was released");
         }

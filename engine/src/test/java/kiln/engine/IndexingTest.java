@@ -147,7 +147,7 @@ class IndexingTest {
         try (Tensor x = Tensor.zeros(64, 64); Tensor bad = Tensor.fromArray(new long[] {0, 99}, 1, 2);
              Tensor vector = Tensor.zeros(64); Tensor badFlat = Tensor.fromArray(new long[] {99}, 1);
              Tensor src = Tensor.ones(1)) {
-            long before = MemoryTest.settledLiveBytes();
+            long before = NativeMemory.settledLiveBytes();
             for (int i = 0; i < 10; i++) {
                 try {
                     x.gather(1, bad);

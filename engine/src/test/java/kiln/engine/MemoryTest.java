@@ -10,24 +10,6 @@ import org.junit.jupiter.api.Test;
 /** Off-heap lifetime: scopes free temporaries, views keep memory alive, closed tensors refuse to be read. */
 class MemoryTest {
 
-    /**
-     * Lets the garbage collector's safety net free what earlier tests left unreachable, so that the
-     * live count is stable and a test can compare against it exactly.
-     */
-    static long settledLiveBytes() throws InterruptedException {
-        long previous = -1;
-        for (int round = 0; round < 50; round++) {
-            System.gc();
-            Thread.sleep(20);
-            long now = NativeMemory.liveBytes();
-            if (now == previous) {
-                return now;
-            }
-            previous = now;
-        }
-        return previous;
-    }
-
     @Test
     void segmentsAreSixtyFourByteAligned() {
         for (int n : new int[] {1, 3, 17, 1000}) {
@@ -39,7 +21,7 @@ class MemoryTest {
 
     @Test
     void scopeFreesEveryTemporaryAndKeepsTheEscapedResult() throws InterruptedException {
-        long before = settledLiveBytes();
+        long before = NativeMemory.settledLiveBytes();
         Tensor kept;
         try (MemoryScope scope = MemoryScope.open()) {
             Tensor a = Tensor.ones(100, 100);
@@ -55,7 +37,7 @@ class MemoryTest {
 
     @Test
     void nestedScopesHandEscapedTensorsOutward() throws InterruptedException {
-        long before = settledLiveBytes();
+        long before = NativeMemory.settledLiveBytes();
         try (MemoryScope outer = MemoryScope.open()) {
             Tensor fromInner;
             try (MemoryScope inner = MemoryScope.open()) {
@@ -70,7 +52,7 @@ class MemoryTest {
 
     @Test
     void closingAViewKeepsTheBaseAliveAndClosingAllFreesTheMemory() throws InterruptedException {
-        long before = settledLiveBytes();
+        long before = NativeMemory.settledLiveBytes();
         Tensor base = Tensor.arange(0, 12, 1, DType.FLOAT32);
         Tensor matrix = base.reshape(3, 4);
         Tensor view = matrix.t();
@@ -136,7 +118,7 @@ class MemoryTest {
 
     @Test
     void forgottenTensorsAreFreedByTheGarbageCollectorSafetyNet() throws InterruptedException {
-        long before = settledLiveBytes();
+        long before = NativeMemory.settledLiveBytes();
         for (int i = 0; i < 100; i++) {
             Tensor.zeros(1024);  // never closed, never scoped
         }
@@ -158,7 +140,7 @@ class MemoryTest {
     void tenThousandStepsKeepAFlatFootprint() throws InterruptedException {
         Generator generator = new Generator(7);
         try (Tensor w = Tensor.randn(generator, 32, 16); Tensor bias = Tensor.randn(generator, 16)) {
-            long baseline = settledLiveBytes();
+            long baseline = NativeMemory.settledLiveBytes();
             long blocksBaseline = NativeMemory.liveBlocks();
             long peak = 0;
             for (int step = 0; step < 10_000; step++) {

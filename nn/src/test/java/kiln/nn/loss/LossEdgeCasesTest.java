@@ -134,7 +134,7 @@ class LossEdgeCasesTest {
         Tensor logits = Tensor.zeros(8, 5).requiresGrad(true);
         Tensor target = Tensor.fromArray(new long[] {0, 1, 2, 3, 4, 0, 1, -100}, 8);
         Tensor weights = Tensor.ones(5);
-        long before = settledLiveBytes();
+        long before = NativeMemory.settledLiveBytes();
         try (MemoryScope step = MemoryScope.open()) {
             new CrossEntropyLoss().withClassWeights(weights).withLabelSmoothing(0.1).apply(logits, target).backward();
         }
@@ -145,18 +145,4 @@ class LossEdgeCasesTest {
         weights.close();
     }
 
-    /** Lets the garbage collector's safety net free what earlier tests left unreachable, so that the live count is stable. */
-    static long settledLiveBytes() throws InterruptedException {
-        long previous = -1;
-        for (int round = 0; round < 50; round++) {
-            System.gc();
-            Thread.sleep(20);
-            long now = NativeMemory.liveBytes();
-            if (now == previous) {
-                return now;
-            }
-            previous = now;
-        }
-        return previous;
-    }
 }

@@ -36,20 +36,6 @@ class OptimizerMemoryTest {
         return OPTIMIZERS.keySet().stream().sorted();
     }
 
-    /** Lets the garbage collector's safety net free what earlier tests left unreachable (as engine's MemoryTest). */
-    private static long settledLiveBytes() throws InterruptedException {
-        long previous = -1;
-        for (int round = 0; round < 50; round++) {
-            System.gc();
-            Thread.sleep(20);
-            long now = NativeMemory.liveBytes();
-            if (now == previous) {
-                return now;
-            }
-            previous = now;
-        }
-        return previous;
-    }
 
     @ParameterizedTest
     @MethodSource("optimizers")
@@ -71,7 +57,7 @@ class OptimizerMemoryTest {
                 schedule.step();
             };
             step.run();                 // warm-up: gradients and optimizer state are made here
-            long baseline = settledLiveBytes();
+            long baseline = NativeMemory.settledLiveBytes();
             for (int k = 0; k < 1000; k++) {
                 step.run();
                 if (NativeMemory.liveBytes() != baseline) {
