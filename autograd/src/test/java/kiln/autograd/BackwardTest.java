@@ -247,4 +247,46 @@ class BackwardTest {
             assertEquals(baseline, NativeMemory.liveBytes(), "dropping the gradients frees them");
         }
     }
+
+    @Test
+    void stdOfConstantDataHasZeroGradientNotNaN() {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor x = Tensor.ones(DType.FLOAT64, 4).requiresGrad(true);
+            x.std().backward();
+            assertArrayEquals(new double[] {0, 0, 0, 0}, x.grad().toDoubleArray(), 0.0, "PyTorch 1.13 gives zeros here");
+        }
+    }
+
+    @Test
+    void scalarBackwardCanKeepTheGraphForASecondPass() {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor x = Tensor.fromArray(new double[] {1, 2}, 2).requiresGrad(true);
+            Tensor y = x.mul(x).sum();
+            y.backward(true);
+            y.backward();
+            assertArrayEquals(new double[] {4, 8}, x.grad().toDoubleArray(), 0.0, "two passes accumulate 2·2x");
+            IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
+            assertTrue(e.getMessage().contains("already used by a backward pass"), e.getMessage());
+        }
+    }
+
+    @Test
+    void setGradRefusesAGradientOfAnotherShapeOrDtype() {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor x = Tensor.zeros(DType.FLOAT64, 2, 3).requiresGrad(true);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.setGrad(Tensor.zeros(3, 2)));
+            assertTrue(e.getMessage().contains("[3, 2]") && e.getMessage().contains("[2, 3]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void setGradTakesTheGradientOutOfTheScopeThatMadeIt() {
+        Tensor x = Tensor.zeros(DType.FLOAT64, 2).requiresGrad(true);
+        try (MemoryScope scope = MemoryScope.open()) {
+            x.setGrad(Tensor.ones(DType.FLOAT64, 2));
+        }
+        assertArrayEquals(new double[] {1, 1}, x.grad().toDoubleArray(), 0.0, "the leaf owns its gradient now");
+        x.close();
+        assertNull(x.grad(), "closing the leaf closes and drops its gradient");
+    }
 }

@@ -27,6 +27,10 @@ import java.util.function.UnaryOperator;
  * <p><b>Memory.</b> Gradients of leaves (parameters) live as long as their leaf and are allocated
  * outside any {@link MemoryScope}; every other tensor of forward and backward belongs to the scope
  * that was open, which frees it when the step ends.
+ *
+ * <p><b>Threads.</b> Recording and no-grad scopes are per thread. A graph is built and back-propagated
+ * by one thread; two threads must not run backward() into the same leaves at once (the leaves'
+ * gradients are not synchronised).
  */
 public final class Autograd {
     private Autograd() {}
@@ -120,11 +124,12 @@ public final class Autograd {
             pending.put(root.gradNode(), grad);
             for (GradNode node : inReverseTopologicalOrder(root.gradNode())) {
                 Tensor outputGrad = pending.remove(node);
-                for (int i = 0; i < node.inputs.length; i++) {
+                Tensor[] inputs = node.inputs();
+                for (int i = 0; i < inputs.length; i++) {
                     if (!node.needsGrad[i]) {
                         continue;
                     }
-                    Tensor input = node.inputs[i];
+                    Tensor input = inputs[i];
                     Tensor inputGrad = sumToShape(node.gradOfInput(i, outputGrad), input);
                     if (input.gradNode() == null) {
                         accumulateIntoLeaf(input, inputGrad);
@@ -170,10 +175,11 @@ public final class Autograd {
         visited.put(root, Boolean.TRUE);
         while (!stack.isEmpty()) {
             GradNode node = stack.peek();
+            Tensor[] inputs = node.inputs();
             int i = nextInput.pop();
-            if (i < node.inputs.length) {
+            if (i < inputs.length) {
                 nextInput.push(i + 1);
-                GradNode child = node.needsGrad[i] ? node.inputs[i].gradNode() : null;
+                GradNode child = node.needsGrad[i] ? inputs[i].gradNode() : null;
                 if (child != null && visited.put(child, Boolean.TRUE) == null) {
                     stack.push(child);
                     nextInput.push(0);

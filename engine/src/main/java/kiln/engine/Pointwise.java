@@ -141,6 +141,12 @@ final class Pointwise {
     }
 
     static Tensor compare(CompareOp op, Tensor a, Tensor b) {
+        try (Autograd.NoGrad off = Autograd.noGrad()) {      // a comparison has no gradient: its casts and views need no graph
+            return compareUnrecorded(op, a, b);
+        }
+    }
+
+    private static Tensor compareUnrecorded(CompareOp op, Tensor a, Tensor b) {
         String name = opName(op);
         checkSameDevice(name, a, b);
         Shape shape = Shape.broadcast(name, a.shape(), b.shape());

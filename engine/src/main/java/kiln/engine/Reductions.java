@@ -112,6 +112,12 @@ final class Reductions {
     }
 
     static Tensor argReduce(boolean max, Tensor t, Integer axis, boolean keepDim) {
+        try (Autograd.NoGrad off = Autograd.noGrad()) {      // indices have no gradient: the reshapes inside need no graph
+            return argReduceUnrecorded(max, t, axis, keepDim);
+        }
+    }
+
+    private static Tensor argReduceUnrecorded(boolean max, Tensor t, Integer axis, boolean keepDim) {
         String name = max ? "argmax" : "argmin";
         t.ensureOpen();
         if (t.dtype() == DType.BOOL) {

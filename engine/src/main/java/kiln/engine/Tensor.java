@@ -121,6 +121,7 @@ public final class Tensor implements AutoCloseable {
             storage.release();
             if (grad != null) {
                 grad.close();
+                grad = null;
             }
         }
     }
@@ -452,10 +453,10 @@ public final class Tensor implements AutoCloseable {
     public Tensor pow(Tensor exponent) {
         return Autograd.record("pow", () -> Pointwise.binary(BinaryOp.POW, this, exponent), new Tensor[] {this, exponent},
                 (g, y) -> g.mul(exponent).mul(pow(exponent.sub(1))),            // d aᵇ/da = b·aᵇ⁻¹
-                (g, y) -> where(eq(0), scalar(0, y.dtype()), g.mul(y).mul(log()))); // d aᵇ/db = aᵇ·ln a (0 at a = 0, as PyTorch)
+                (g, y) -> where(eq(0), scalar(0, y.dtype()), g.mul(y).mul(log()))); // d aᵇ/db = aᵇ·ln a, taken as 0 at a = 0
     }
 
-    /** Elementwise maximum (NaN wins, like torch.maximum); ties share the gradient equally. */
+    /** Elementwise maximum (NaN wins, like torch.maximum); ties share the gradient equally, a NaN gets none. */
     public Tensor maximum(Tensor other) {
         return Autograd.record("maximum", () -> Pointwise.binary(BinaryOp.MAX, this, other), new Tensor[] {this, other},
                 (g, y) -> g.mul(Pointwise.winnerWeight(this, other)),
@@ -579,9 +580,12 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor std(int[] axes, boolean keepDim, int correction) {
         return Autograd.record("std", () -> Reductions.reduce(ReduceOp.STD, this, axes, keepDim, correction), this,
-                (g, y) -> Reductions.unreduce(g, this, axes)                     // d std = (x − mean)/((n − correction)·std)
-                        .mul(Reductions.deviations(this, axes))
-                        .div(Reductions.unreduce(y, this, axes).mul(Reductions.count(this, axes) - correction)));
+                (g, y) -> {                                                      // d std = (x − mean)/((n − correction)·std)
+                    Tensor std = Reductions.unreduce(y, this, axes);
+                    Tensor safeStd = where(std.eq(0), scalar(1, dtype), std);      // 0, not 0/0, for constant data (as PyTorch)
+                    return Reductions.unreduce(g, this, axes).mul(Reductions.deviations(this, axes))
+                            .div(safeStd.mul(Reductions.count(this, axes) - correction));
+                });
     }
 
     /** log(Σ exp(x)), computed stably. */
@@ -754,12 +758,18 @@ public final class Tensor implements AutoCloseable {
     /** The accumulated gradient of a leaf, or null before the first backward() that reaches it. */
     public Tensor grad() { return grad; }
 
-    /** Replaces the accumulated gradient (null drops it, closing the old one). */
+    /**
+     * Replaces the accumulated gradient (null drops it, closing the old one). The new gradient must
+     * have this tensor's shape and dtype; this tensor owns it from now on (no scope will close it).
+     */
     public void setGrad(Tensor newGrad) {
+        if (newGrad != null && (!newGrad.shape().equals(shape) || newGrad.dtype() != dtype)) {
+            throw new IllegalArgumentException("setGrad: the gradient " + newGrad.describe() + " must have the shape and dtype of " + describe());
+        }
         if (grad != null && grad != newGrad) {
             grad.close();
         }
-        grad = newGrad;
+        grad = newGrad == null ? null : MemoryScope.disown(newGrad);
     }
 
     /** A view of the same data that is a leaf with no gradient: values flow on, gradients stop here. */
@@ -771,6 +781,9 @@ public final class Tensor implements AutoCloseable {
      * it throws, as in PyTorch.
      */
     public void backward() { Autograd.backward(this, null, false); }
+
+    /** backward() that keeps the graph (for a scalar), so that backward can run through it again. */
+    public void backward(boolean keepGraph) { Autograd.backward(this, null, keepGraph); }
 
     /** backward() for a non-scalar: {@code seed} is d(loss)/d(this), of this tensor's shape. */
     public void backward(Tensor seed) { Autograd.backward(this, seed, false); }
@@ -810,11 +823,10 @@ public final class Tensor implements AutoCloseable {
     /** this += other (broadcast to this shape), in place; returns this. */
     public Tensor addInPlace(Tensor other) {
         checkWritable("addInPlace");
-        try (Autograd.NoGrad off = Autograd.noGrad(); Tensor sum = add(other)) {
-            if (!sum.shape().equals(shape)) {
-                throw new IllegalArgumentException("addInPlace: " + other.describe() + " does not broadcast to " + describe());
-            }
-            backend().copy(this, sum);
+        Pointwise.checkSameDevice("addInPlace", this, other);
+        try (Tensor typed = other.dtype() == dtype ? Views.expand(other, other.dims()) : Pointwise.cast(other, dtype);
+             Tensor wide = Views.expand(typed, dims())) {
+            backend().binary(BinaryOp.ADD, this, this, wide);             // out may alias a (see Backend.binary)
         }
         return this;
     }

@@ -12,25 +12,40 @@ public final class Init {
 
     /** U(lo, hi), float32. */
     public static Tensor uniform(Generator rng, double lo, double hi, int... dims) {
-        try (Tensor unit = Tensor.rand(rng, dims)) {
-            return unit.mul(hi - lo).add(lo);
+        try (Tensor unit = Tensor.rand(requireGenerator(rng), dims); Tensor scaled = unit.mul(hi - lo)) {
+            return scaled.add(lo);
         }
     }
 
     /** N(mean, std²), float32. */
     public static Tensor normal(Generator rng, double mean, double std, int... dims) {
-        try (Tensor standard = Tensor.randn(rng, dims)) {
-            return standard.mul(std).add(mean);
+        try (Tensor standard = Tensor.randn(requireGenerator(rng), dims); Tensor scaled = standard.mul(std)) {
+            return scaled.add(mean);
         }
     }
 
-    /** fanIn of a weight of shape {@code dims} (see the class comment). */
+    private static Generator requireGenerator(Generator rng) {
+        if (rng == null) {
+            throw new IllegalArgumentException("initialisation needs a Generator (new Generator(seed)), got null");
+        }
+        return rng;
+    }
+
+    /** fanIn of a weight of shape {@code dims} (see the class comment); needs at least two axes, as PyTorch. */
     public static int fanIn(int... dims) {
-        return dims.length < 2 ? dims[0] : dims[1] * receptiveField(dims);
+        requireWeightShape(dims);
+        return dims[1] * receptiveField(dims);
     }
 
     public static int fanOut(int... dims) {
+        requireWeightShape(dims);
         return dims[0] * receptiveField(dims);
+    }
+
+    private static void requireWeightShape(int[] dims) {
+        if (dims.length < 2) {
+            throw new IllegalArgumentException("fan in/out: needs a weight with at least 2 axes [out, in, ...], got " + java.util.Arrays.toString(dims));
+        }
     }
 
     private static int receptiveField(int[] dims) {

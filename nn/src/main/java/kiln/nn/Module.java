@@ -18,8 +18,8 @@ import kiln.engine.Tensor;
  * learned, such as BatchNorm's running statistics) and sub-modules, and maps an input to an output.
  *
  * <p>Names follow PyTorch's {@code state_dict}: a parameter {@code weight} of the sub-module
- * registered as {@code fc1} is {@code fc1.weight}; Sequential names its children 0, 1, 2... A model
- * saved here is read by PyTorch and back.
+ * registered as {@code fc1} is {@code fc1.weight}; Sequential names its children 0, 1, 2..., so
+ * PyTorch's weights load here by name and back.
  *
  * <p>A module owns its parameters and buffers: {@link #close()} releases them.
  */
@@ -39,6 +39,17 @@ public abstract class Module implements AutoCloseable {
         Parameter parameter = new Parameter(value);
         parameters.put(name, parameter);
         return parameter;
+    }
+
+    /**
+     * Registers a parameter that another module also holds (weight tying, e.g. an embedding shared
+     * with the output layer): both names appear in {@link #stateDict()}, but {@link #parameters()}
+     * lists it once, so an optimizer updates it once per step.
+     */
+    protected Parameter registerParameter(String name, Parameter shared) {
+        checkNewName(name);
+        parameters.put(name, shared);
+        return shared;
     }
 
     protected Tensor registerBuffer(String name, Tensor value) {
@@ -80,7 +91,7 @@ public abstract class Module implements AutoCloseable {
         return all;
     }
 
-    /** Every parameter, each once (a parameter shared by two sub-modules appears once). */
+    /** Every parameter, each once (a parameter shared by two modules appears once). */
     public List<Parameter> parameters() {
         return new ArrayList<>(new LinkedHashSet<>(namedParameters().values()));
     }

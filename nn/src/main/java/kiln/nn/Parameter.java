@@ -14,8 +14,8 @@ public final class Parameter {
 
     /** Wraps {@code value} (a floating-point leaf) and makes it require a gradient. */
     public Parameter(Tensor value) {
+        value.requiresGrad(true);                 // validates first: a failed wrap leaves the tensor with its scope
         this.value = MemoryScope.disown(value);
-        value.requiresGrad(true);
     }
 
     /**

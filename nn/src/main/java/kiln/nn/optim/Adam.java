@@ -80,7 +80,7 @@ public sealed class Adam extends Optimizer permits AdamW {
         double beta1 = group.momentum();
         double weightDecay = group.weightDecay();
         Tensor g = grad;
-        if (decoupledWeightDecay) {
+        if (decoupledWeightDecay && weightDecay != 0) {
             param.copyFrom(param.mul(1 - lr * weightDecay));
         } else if (weightDecay != 0) {
             g = grad.add(param.mul(weightDecay));
