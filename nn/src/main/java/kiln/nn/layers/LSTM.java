@@ -68,11 +68,19 @@ public final class LSTM extends Module {
     /** The last layer's output sequence {@code [B, T, H]}. */
     @Override
     public Tensor forward(Tensor x) {
-        return forwardWithState(x).sequence();
+        return run(x, new ArrayList<>(), new ArrayList<>());
     }
 
     /** The output sequence and every layer's final (h, c). */
     public Output forwardWithState(Tensor x) {
+        List<Tensor> finalH = new ArrayList<>(numLayers);
+        List<Tensor> finalC = new ArrayList<>(numLayers);
+        Tensor sequence = run(x, finalH, finalC);
+        return new Output(sequence, Tensor.stack(0, finalH), Tensor.stack(0, finalC));
+    }
+
+    /** Runs every layer over the sequence; returns the last layer's outputs and adds each layer's final h and c to the lists. */
+    private Tensor run(Tensor x, List<Tensor> finalH, List<Tensor> finalC) {
         if (x.rank() != 3 || x.dim(2) != inputSize || x.dim(1) == 0) {
             throw new IllegalArgumentException(describe() + ": input " + x.describe()
                     + " must be [B, T, " + inputSize + "] (batch first) with T >= 1");
@@ -80,8 +88,6 @@ public final class LSTM extends Module {
         int batch = x.dim(0);
         int steps = x.dim(1);
         Tensor layerInput = x;
-        List<Tensor> finalH = new ArrayList<>(numLayers);
-        List<Tensor> finalC = new ArrayList<>(numLayers);
         for (int k = 0; k < numLayers; k++) {
             // The input's share of the gates does not depend on the state: one product for all steps, [B, T, 4H].
             Tensor inputGates = layerInput.matmul(weightIh[k].value().t()).add(biasIh[k].value()).add(biasHh[k].value());
@@ -103,7 +109,7 @@ public final class LSTM extends Module {
             finalH.add(h);
             finalC.add(c);
         }
-        return new Output(layerInput, Tensor.stack(0, finalH), Tensor.stack(0, finalC));
+        return layerInput;
     }
 
     public int hiddenSize() { return hiddenSize; }

@@ -63,7 +63,7 @@ public final class Adagrad extends Optimizer {
 
     @Override
     protected void update(Tensor param, Tensor grad, ParamState state, ParamGroup group) {
-        Tensor g = group.weightDecay() != 0 ? grad.add(param.mul(group.weightDecay())) : grad;
+        Tensor g = withWeightDecay(grad, param, group.weightDecay());
         double lr = group.lr() / (1 + (state.step() - 1) * lrDecay);
         Tensor s = state.getOrCreate("sum", () -> Tensor.full(initialAccumulatorValue, param.dtype(), param.dims()));
         s.copyFrom(s.add(g.mul(g)));

@@ -82,8 +82,8 @@ public sealed class Adam extends Optimizer permits AdamW {
         Tensor g = grad;
         if (decoupledWeightDecay && weightDecay != 0) {
             param.copyFrom(param.mul(1 - lr * weightDecay));
-        } else if (weightDecay != 0) {
-            g = grad.add(param.mul(weightDecay));
+        } else {
+            g = withWeightDecay(grad, param, weightDecay);
         }
         Tensor m = state.getOrCreate("exp_avg", () -> Tensor.zerosLike(param));
         Tensor v = state.getOrCreate("exp_avg_sq", () -> Tensor.zerosLike(param));

@@ -88,6 +88,11 @@ public abstract class Optimizer implements AutoCloseable {
      */
     protected abstract void update(Tensor param, Tensor grad, ParamState state, ParamGroup group);
 
+    /** PyTorch's L2 weight decay, added to the gradient: g + λ·θ (g itself when λ = 0). */
+    protected static Tensor withWeightDecay(Tensor grad, Tensor param, double weightDecay) {
+        return weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+    }
+
     /** Sets every parameter's gradient to zero, keeping its memory (PyTorch 1.13's default). */
     public void zeroGrad() {
         groups.forEach(g -> g.params().forEach(Parameter::zeroGrad));

@@ -66,7 +66,7 @@ public final class RMSprop extends Optimizer {
 
     @Override
     protected void update(Tensor param, Tensor grad, ParamState state, ParamGroup group) {
-        Tensor g = group.weightDecay() != 0 ? grad.add(param.mul(group.weightDecay())) : grad;
+        Tensor g = withWeightDecay(grad, param, group.weightDecay());
         Tensor v = state.getOrCreate("square_avg", () -> Tensor.zerosLike(param));
         v.copyFrom(v.mul(alpha).add(g.mul(1 - alpha).mul(g)));
         Tensor spread = v;

@@ -67,7 +67,7 @@ public final class SGD extends Optimizer {
     @Override
     protected void update(Tensor param, Tensor grad, ParamState state, ParamGroup group) {
         double momentum = group.momentum();
-        Tensor g = group.weightDecay() != 0 ? grad.add(param.mul(group.weightDecay())) : grad;
+        Tensor g = withWeightDecay(grad, param, group.weightDecay());
         if (momentum != 0) {
             Tensor buffer = state.get("momentum_buffer");
             if (buffer == null) {
