@@ -11,6 +11,8 @@ import kiln.engine.Generator;
 import kiln.engine.MemoryScope;
 import kiln.engine.NativeMemory;
 import kiln.engine.Tensor;
+import kiln.nn.data.Synthetic;
+import kiln.nn.data.TensorDataset;
 import kiln.nn.layers.Activation;
 import kiln.nn.layers.Linear;
 import kiln.nn.layers.Sequential;
@@ -62,39 +64,20 @@ class LearningTest {
         assertTrue(last < 0.05, "final loss " + last);
     }
 
-    /**
-     * scikit-learn's make_moons: two interleaved half circles, upper (cos t, sin t) for class 0 and
-     * lower (1 − cos t, 1/2 − sin t) for class 1, t uniform in [0, π], plus Gaussian noise.
-     */
-    static Tensor[] twoMoons(int perClass, double noise, Generator rng) {
-        float[] points = new float[4 * perClass];
-        long[] labels = new long[2 * perClass];
-        for (int i = 0; i < 2 * perClass; i++) {
-            double t = Math.PI * rng.nextDouble();
-            boolean upper = i < perClass;
-            double px = upper ? Math.cos(t) : 1 - Math.cos(t);
-            double py = upper ? Math.sin(t) : 0.5 - Math.sin(t);
-            points[2 * i] = (float) (px + noise * rng.nextGaussian());
-            points[2 * i + 1] = (float) (py + noise * rng.nextGaussian());
-            labels[i] = upper ? 0 : 1;
-        }
-        return new Tensor[] {Tensor.fromArray(points, 2 * perClass, 2), Tensor.fromArray(labels, 2 * perClass)};
-    }
-
     @Test
     void mlpSeparatesTwoMoons() {
         Generator rng = new Generator(11);
-        Tensor[] train = twoMoons(200, 0.1, rng);
-        Tensor[] test = twoMoons(200, 0.1, rng);
+        TensorDataset train = Synthetic.moons(400, 0.1, rng);
+        TensorDataset test = Synthetic.moons(400, 0.1, rng);
         Module model = new Sequential(new Linear(2, 32, rng), Activation.relu(), new Linear(32, 32, rng),
                 Activation.relu(), new Linear(32, 2, rng));
         Optimizer adam = new Adam(model.parameters(), 0.01);
         Loss loss = new CrossEntropyLoss();
         for (int i = 0; i < 300; i++) {
-            step(model, loss, adam, train[0], train[1]);
+            step(model, loss, adam, train.features(), train.targets());
         }
-        double trainAccuracy = accuracy(model, train[0], train[1]);
-        double testAccuracy = accuracy(model, test[0], test[1]);
+        double trainAccuracy = accuracy(model, train.features(), train.targets());
+        double testAccuracy = accuracy(model, test.features(), test.targets());
         assertTrue(testAccuracy >= 0.97, "held-out accuracy " + testAccuracy + " (train " + trainAccuracy + ")");
     }
 
@@ -106,15 +89,15 @@ class LearningTest {
     @Test
     void tenThousandStepsKeepLiveMemoryFlat() {
         Generator rng = new Generator(5);
-        Tensor[] data = twoMoons(32, 0.1, rng);
+        TensorDataset data = Synthetic.moons(64, 0.1, rng);
         Module model = new Sequential(new Linear(2, 16, rng), Activation.relu(), new Linear(16, 2, rng));
         Optimizer sgd = new SGD(model.parameters(), SGD.options().lr(0.05).momentum(0.9));
         Loss loss = new CrossEntropyLoss();
-        step(model, loss, sgd, data[0], data[1]);
+        step(model, loss, sgd, data.features(), data.targets());
         long bytesAfterWarmUp = NativeMemory.settledLiveBytes();
         long blocksAfterWarmUp = NativeMemory.liveBlocks();
         for (int i = 1; i <= 10_000; i++) {
-            step(model, loss, sgd, data[0], data[1]);
+            step(model, loss, sgd, data.features(), data.targets());
             if (i % 1000 == 0) {
                 assertEquals(bytesAfterWarmUp, NativeMemory.settledLiveBytes(), "live off-heap bytes after step " + i);
                 assertEquals(blocksAfterWarmUp, NativeMemory.liveBlocks(), "live off-heap blocks after step " + i);
