@@ -1,10 +1,7 @@
 package kiln.nn.data;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
-
-import kiln.engine.Tensor;
 
 /**
  * Rescaling to a range: {@code z = low + (x − min) / (max − min) · (high − low)}, so that each feature
@@ -18,7 +15,7 @@ import kiln.engine.Tensor;
  *
  * <p>{@link #config()}: {@code type "minmax", scope "per_feature"|"global", min [..], max [..], low, high}.
  */
-public final class MinMaxScaler implements FeatureScaler {
+public final class MinMaxScaler extends AffineScaler {
     static final String TYPE = "minmax";
     private static final String NAME = "MinMaxScaler";
 
@@ -26,7 +23,6 @@ public final class MinMaxScaler implements FeatureScaler {
     private final double[] max;
     private final double low;
     private final double high;
-    private final AffineScaling scaling;
 
     /** Fits one minimum and maximum per feature, mapped to [0, 1]. */
     public static ScalerFitter<MinMaxScaler> perFeature() {
@@ -63,8 +59,8 @@ public final class MinMaxScaler implements FeatureScaler {
     public MinMaxScaler(Scope scope, double[] min, double[] max, double low, double high) {
         ScalerConfig.checkStatistics(NAME, scope, min, max);
         checkRange(low, high);
-        double[] shift = new double[min.length];
         double[] scale = new double[min.length];
+        double[] shift = new double[min.length];
         for (int j = 0; j < min.length; j++) {
             if (min[j] > max[j]) {
                 throw new IllegalArgumentException(NAME + ": min " + min[j] + " exceeds max " + max[j] + " for feature " + j);
@@ -73,11 +69,11 @@ public final class MinMaxScaler implements FeatureScaler {
             scale[j] = range / (high - low);
             shift[j] = min[j] - low * scale[j];
         }
+        super(NAME, TYPE, scope, shift, scale);
         this.min = min.clone();
         this.max = max.clone();
         this.low = low;
         this.high = high;
-        this.scaling = new AffineScaling(NAME, scope, shift, scale);
     }
 
     /** Rebuilds the scaler that {@link #config()} described. */
@@ -85,11 +81,6 @@ public final class MinMaxScaler implements FeatureScaler {
         return new MinMaxScaler(ScalerConfig.scope(config, NAME), ScalerConfig.numbers(config, "min", NAME),
                 ScalerConfig.numbers(config, "max", NAME), ScalerConfig.number(config, "low", NAME),
                 ScalerConfig.number(config, "high", NAME));
-    }
-
-    @Override
-    public Scope scope() {
-        return scaling.scope();
     }
 
     /** The training minima, one per feature (one if global), a copy. */
@@ -103,25 +94,11 @@ public final class MinMaxScaler implements FeatureScaler {
     }
 
     @Override
-    public Tensor transform(Tensor x) {
-        return scaling.forward(x);
-    }
-
-    @Override
-    public Tensor inverseTransform(Tensor z) {
-        return scaling.inverse(z);
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("type", TYPE);
-        config.put("scope", ScalerConfig.name(scope()));
+    void putStatistics(Map<String, Object> config) {
         config.put("min", ScalerConfig.list(min));
         config.put("max", ScalerConfig.list(max));
         config.put("low", low);
         config.put("high", high);
-        return config;
     }
 
     @Override

@@ -1,9 +1,6 @@
 package kiln.nn.data;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
-
-import kiln.engine.Tensor;
 
 /**
  * Standardization: {@code z = (x − mean) / std}, so that each feature (or, if global, all values
@@ -21,13 +18,12 @@ import kiln.engine.Tensor;
  *
  * <p>{@link #config()}: {@code type "standard", scope "per_feature"|"global", mean [..], std [..]}.
  */
-public final class StandardScaler implements FeatureScaler {
+public final class StandardScaler extends AffineScaler {
     static final String TYPE = "standard";
     private static final String NAME = "StandardScaler";
 
     private final double[] mean;
     private final double[] std;
-    private final AffineScaling scaling;
 
     /** Fits one mean and deviation per feature. */
     public static ScalerFitter<StandardScaler> perFeature() {
@@ -51,22 +47,17 @@ public final class StandardScaler implements FeatureScaler {
             if (std[j] < 0) {
                 throw new IllegalArgumentException(NAME + ": std must be non-negative, got " + std[j] + " for feature " + j);
             }
-            scale[j] = std[j] <= 10 * Math.ulp(1.0) * Math.abs(mean[j]) ? 1 : std[j];
+            scale[j] = std[j] <= 10 * Math.ulp(1.0) * Math.abs(mean[j]) ? 1 : std[j];   // constant: divide by 1
         }
+        super(NAME, TYPE, scope, mean.clone(), scale);
         this.mean = mean.clone();
         this.std = std.clone();
-        this.scaling = new AffineScaling(NAME, scope, this.mean, scale);
     }
 
     /** Rebuilds the scaler that {@link #config()} described. */
     public static StandardScaler fromConfig(Map<String, Object> config) {
         return new StandardScaler(ScalerConfig.scope(config, NAME),
                 ScalerConfig.numbers(config, "mean", NAME), ScalerConfig.numbers(config, "std", NAME));
-    }
-
-    @Override
-    public Scope scope() {
-        return scaling.scope();
     }
 
     /** The training means, one per feature (one if global), a copy. */
@@ -80,23 +71,9 @@ public final class StandardScaler implements FeatureScaler {
     }
 
     @Override
-    public Tensor transform(Tensor x) {
-        return scaling.forward(x);
-    }
-
-    @Override
-    public Tensor inverseTransform(Tensor z) {
-        return scaling.inverse(z);
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("type", TYPE);
-        config.put("scope", ScalerConfig.name(scope()));
+    void putStatistics(Map<String, Object> config) {
         config.put("mean", ScalerConfig.list(mean));
         config.put("std", ScalerConfig.list(std));
-        return config;
     }
 
     @Override
