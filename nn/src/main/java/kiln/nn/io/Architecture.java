@@ -75,22 +75,14 @@ public final class Architecture {
             case Linear l -> spec("Linear", "in_features", l.inFeatures(), "out_features", l.outFeatures(), "bias", l.bias() != null);
             case Conv2d c -> {
                 Conv2d.Options o = c.options();
-                Window2d w = o.window();
-                yield spec("Conv2d", "in_channels", o.inChannels(), "out_channels", o.outChannels(),
-                        "kernel_size", List.of(w.kernelH(), w.kernelW()), "stride", List.of(w.strideH(), w.strideW()),
-                        "padding", List.of(w.paddingH(), w.paddingW()), "dilation", List.of(w.dilationH(), w.dilationW()),
-                        "groups", o.groups(), "bias", o.bias());
+                Map<String, Object> spec = withWindow(spec("Conv2d", "in_channels", o.inChannels(), "out_channels", o.outChannels()),
+                        o.window(), true);
+                spec.put("groups", o.groups());
+                spec.put("bias", o.bias());
+                yield spec;
             }
-            case MaxPool2d m -> {
-                Window2d w = m.window();
-                yield spec("MaxPool2d", "kernel_size", List.of(w.kernelH(), w.kernelW()), "stride", List.of(w.strideH(), w.strideW()),
-                        "padding", List.of(w.paddingH(), w.paddingW()), "dilation", List.of(w.dilationH(), w.dilationW()));
-            }
-            case AvgPool2d a -> {
-                Window2d w = a.window();
-                yield spec("AvgPool2d", "kernel_size", List.of(w.kernelH(), w.kernelW()), "stride", List.of(w.strideH(), w.strideW()),
-                        "padding", List.of(w.paddingH(), w.paddingW()));
-            }
+            case MaxPool2d m -> withWindow(spec("MaxPool2d"), m.window(), true);
+            case AvgPool2d a -> withWindow(spec("AvgPool2d"), a.window(), false);
             case AdaptiveAvgPool2d a -> spec("AdaptiveAvgPool2d", "output_size", List.of(a.outH(), a.outW()));
             case Flatten f -> spec("Flatten", "start_dim", f.startDim(), "end_dim", f.endDim());
             case Dropout d -> spec("Dropout", "p", d.p());
@@ -120,6 +112,17 @@ public final class Architecture {
         if (spec == null || !((Activation) build(spec, where, null)).name().equals(name)) {
             throw new IllegalArgumentException("Architecture.describe: " + where + " is the activation " + name
                     + ", which the architecture format cannot describe");
+        }
+        return spec;
+    }
+
+    /** Adds kernel_size, stride, padding and (when {@code dilated}) dilation, each [h, w], to spec; returns it. */
+    private static Map<String, Object> withWindow(Map<String, Object> spec, Window2d w, boolean dilated) {
+        spec.put("kernel_size", List.of(w.kernelH(), w.kernelW()));
+        spec.put("stride", List.of(w.strideH(), w.strideW()));
+        spec.put("padding", List.of(w.paddingH(), w.paddingW()));
+        if (dilated) {
+            spec.put("dilation", List.of(w.dilationH(), w.dilationW()));
         }
         return spec;
     }
