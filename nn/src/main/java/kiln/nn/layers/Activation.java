@@ -39,6 +39,9 @@ public final class Activation extends Module {
     /** Softmax along {@code axis}. */
     public static Activation softmax(int axis) { return new Activation("Softmax(axis=" + axis + ")", x -> x.softmax(axis)); }
 
+    /** The name with its argument, as printed: {@code ReLU}, {@code LeakyReLU(0.01)}, {@code Softmax(axis=1)}. */
+    public String name() { return name; }
+
     @Override
     public Tensor forward(Tensor x) {
         return function.apply(x);

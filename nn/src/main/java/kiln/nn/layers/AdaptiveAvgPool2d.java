@@ -61,6 +61,12 @@ public final class AdaptiveAvgPool2d extends Module {
         return Tensor.cat(axis, means);
     }
 
+    /** The output's height. */
+    public int outH() { return outH; }
+
+    /** The output's width. */
+    public int outW() { return outW; }
+
     @Override
     protected String describe() {
         return "AdaptiveAvgPool2d(" + outH + "x" + outW + ")";

@@ -108,6 +108,11 @@ public abstract class BatchNorm extends Module {
 
     public int numFeatures() { return numFeatures; }
 
+    public double eps() { return eps; }
+
+    /** The weight of a new batch statistic in the running averages. */
+    public double momentum() { return momentum; }
+
     /** γ, one per channel. */
     public Parameter weight() { return weight; }
 

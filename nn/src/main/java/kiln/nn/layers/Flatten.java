@@ -44,6 +44,10 @@ public final class Flatten extends Module {
         return x.reshape(merged);
     }
 
+    public int startDim() { return startDim; }
+
+    public int endDim() { return endDim; }
+
     @Override
     protected String describe() {
         return "Flatten(startDim=" + startDim + ", endDim=" + endDim + ")";

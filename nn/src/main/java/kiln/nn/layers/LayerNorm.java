@@ -57,6 +57,11 @@ public final class LayerNorm extends Module {
         return weight == null ? normalized : normalized.mul(weight.value()).add(bias.value());
     }
 
+    /** The shape of the trailing axes normalised over (a copy). */
+    public int[] normalizedShape() { return normalizedShape.clone(); }
+
+    public double eps() { return eps; }
+
     /** γ, or null without elementwise affine. */
     public Parameter weight() { return weight; }
 

@@ -40,6 +40,10 @@ public final class Linear extends Module {
         return bias == null ? y : y.add(bias.value());
     }
 
+    public int inFeatures() { return inFeatures; }
+
+    public int outFeatures() { return outFeatures; }
+
     public Parameter weight() { return weight; }
 
     /** The bias, or null for a layer built without one. */

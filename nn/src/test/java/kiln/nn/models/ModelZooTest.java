@@ -1,0 +1,183 @@
+package kiln.nn.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import kiln.engine.Autograd;
+import kiln.engine.Generator;
+import kiln.engine.MemoryScope;
+import kiln.engine.Tensor;
+import kiln.nn.Golden;
+import kiln.nn.Module;
+import kiln.nn.io.Architecture;
+import kiln.nn.io.Checkpoint;
+
+/**
+ * The named models: their layers and state-dict shapes, and weights written by PyTorch for the same
+ * nn.Sequential (tools/reference/make_checkpoint_goldens.py) giving PyTorch's logits.
+ */
+class ModelZooTest {
+
+    /** name → shape, in state-dict order. */
+    private static Map<String, List<Integer>> shapes(Module model) {
+        Map<String, List<Integer>> shapes = new LinkedHashMap<>();
+        model.stateDict().forEach((name, t) -> shapes.put(name, Arrays.stream(t.dims()).boxed().toList()));
+        return shapes;
+    }
+
+    @Test
+    void theDefaultMlpIs784To256To128ToClasses() {
+        try (Module mlp = ModelZoo.build("mlp", new int[] {1, 28, 28}, 10, new Generator(1))) {
+            Map<String, List<Integer>> expected = new LinkedHashMap<>();
+            expected.put("1.weight", List.of(256, 784));
+            expected.put("1.bias", List.of(256));
+            expected.put("3.weight", List.of(128, 256));
+            expected.put("3.bias", List.of(128));
+            expected.put("5.weight", List.of(10, 128));
+            expected.put("5.bias", List.of(10));
+            assertEquals(expected, shapes(mlp));
+            assertEquals(784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10, mlp.parameterCount());
+        }
+    }
+
+    @Test
+    void lenetIsThePeersLeNet5With61706Parameters() {
+        try (Module lenet = ModelZoo.build("lenet", new int[] {1, 28, 28}, 10, new Generator(2))) {
+            Map<String, List<Integer>> expected = new LinkedHashMap<>();
+            expected.put("0.weight", List.of(6, 1, 5, 5));
+            expected.put("0.bias", List.of(6));
+            expected.put("3.weight", List.of(16, 6, 5, 5));
+            expected.put("3.bias", List.of(16));
+            expected.put("7.weight", List.of(120, 400));
+            expected.put("7.bias", List.of(120));
+            expected.put("9.weight", List.of(84, 120));
+            expected.put("9.bias", List.of(84));
+            expected.put("11.weight", List.of(10, 84));
+            expected.put("11.bias", List.of(10));
+            assertEquals(expected, shapes(lenet));
+            // 6·25+6 + 16·6·25+16 + 400·120+120 + 120·84+84 + 84·10+10, the classic count
+            assertEquals(61_706, lenet.parameterCount());
+        }
+    }
+
+    @Test
+    void cnnIsLenetForNowAndEveryModelIsDescribable() {
+        try (Module cnn = ModelZoo.build("cnn", new int[] {1, 28, 28}, 10, new Generator(3));
+             Module lenet = ModelZoo.build("lenet", new int[] {1, 28, 28}, 10, new Generator(3))) {
+            assertEquals(Architecture.describe(lenet), Architecture.describe(cnn));
+        }
+        for (String name : ModelZoo.names().keySet()) {
+            try (Module model = ModelZoo.build(name, new int[] {3, 32, 32}, 5, new Generator(4)); MemoryScope scope = MemoryScope.open();
+                 Autograd.NoGrad off = Autograd.noGrad()) {
+                Architecture.describe(model);
+                assertArrayEquals(new int[] {2, 5}, model.forward(Tensor.randn(new Generator(5), 2, 3, 32, 32)).dims(), name);
+            }
+        }
+    }
+
+    @Test
+    void mlpTakesHiddenSizesAndAnyInputShape() {
+        try (Module mlp = ModelZoo.build("mlp:512, 64,32", new int[] {4}, 3, new Generator(6));
+             MemoryScope scope = MemoryScope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
+            assertEquals(List.of(512, 4), shapes(mlp).get("1.weight"));
+            assertEquals(List.of(64, 512), shapes(mlp).get("3.weight"));
+            assertEquals(List.of(32, 64), shapes(mlp).get("5.weight"));
+            assertEquals(List.of(3, 32), shapes(mlp).get("7.weight"));
+            assertArrayEquals(new int[] {7, 3}, mlp.forward(Tensor.randn(new Generator(7), 7, 4)).dims());
+        }
+        try (Module linear = ModelZoo.build("linear", new int[] {2, 3}, 4, new Generator(8))) {
+            assertEquals(Map.of("1.weight", List.of(4, 6), "1.bias", List.of(4)), shapes(linear));
+        }
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', value = {
+            "resnet   | unknown model \"resnet\" (known: linear, mlp, lenet, cnn)",
+            "mlp:     | hidden sizes must be positive integers",
+            "mlp:64,  | hidden sizes must be positive integers",
+            "mlp:0    | hidden sizes must be positive integers",
+            "mlp:x    | hidden sizes must be positive integers",
+            "lenet:2  | the model lenet takes no options",
+    })
+    void refusesUnknownNamesAndBadOptions(String spec, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelZoo.build(spec, new int[] {1, 28, 28}, 10, new Generator(9)));
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+
+    @Test
+    void refusesShapesAModelCannotTake() {
+        IllegalArgumentException flat = assertThrows(IllegalArgumentException.class,
+                () -> ModelZoo.build("lenet", new int[] {784}, 10, new Generator(10)));
+        assertEquals("ModelZoo: lenet needs images [C, H, W] of at least 12x12, got [784]", flat.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ModelZoo.build("cnn", new int[] {1, 11, 28}, 10, new Generator(10)));
+        assertThrows(IllegalArgumentException.class, () -> ModelZoo.build("mlp", new int[] {1, 0}, 10, new Generator(10)));
+        assertThrows(IllegalArgumentException.class, () -> ModelZoo.build("mlp", new int[] {784}, 0, new Generator(10)));
+    }
+
+    /**
+     * PyTorch's weights give PyTorch's logits. Float32 with sums of up to 784 products summed in
+     * another order: differences of a few ulp of the partial sums (at most 5e-7 seen on logits below 2),
+     * so |kiln − torch| ≤ 1e-5 + 1e-5·|torch|.
+     */
+    @ParameterizedTest(name = "[{index}] {0} = {1}")
+    @CsvSource(delimiter = '|', value = {
+            "linear      | linear    | 1,28,28 | 10",
+            "mlp_64_32   | mlp:64,32 | 1,28,28 | 10",
+            "lenet       | lenet     | 1,28,28 | 10",
+            "mlp_tabular | mlp:16,8  | 4       | 3",
+    })
+    void weightsWrittenByPyTorchLoadAndGivePyTorchsLogits(String golden, String spec, String inputShape, int classes)
+            throws IOException, URISyntaxException {
+        int[] shape = Arrays.stream(inputShape.split(",")).mapToInt(Integer::parseInt).toArray();
+        try (Module model = ModelZoo.build(spec, shape, classes, new Generator(11))) {
+            assertLogitsMatch(golden, model);
+        }
+    }
+
+    /** A hand-written architecture (as a PyTorch user would write it) with BatchNorm buffers from PyTorch, int64 count included. */
+    @Test
+    void aPyTorchBatchNormModelLoadsIntoAnArchitectureBuiltFromJson() throws IOException, URISyntaxException {
+        String json = """
+                {"type": "Sequential", "layers": [
+                  {"type": "Conv2d", "in_channels": 1, "out_channels": 4, "kernel_size": [3, 3], "stride": [1, 1],
+                   "padding": [1, 1], "dilation": [1, 1], "groups": 1, "bias": true},
+                  {"type": "BatchNorm2d", "num_features": 4, "eps": 1e-5, "momentum": 0.1},
+                  {"type": "ReLU"},
+                  {"type": "Flatten", "start_dim": 1, "end_dim": -1},
+                  {"type": "Linear", "in_features": 144, "out_features": 3, "bias": true}]}""";
+        try (Module model = Architecture.build(json, new Generator(12))) {
+            assertLogitsMatch("batchnorm", model);
+            assertArrayEquals(new long[] {3}, model.stateDict().get("1.num_batches_tracked").toLongArray());
+        }
+    }
+
+    private static void assertLogitsMatch(String golden, Module model) throws IOException, URISyntaxException {
+        Path weights = Path.of(ModelZooTest.class.getResource("/golden/checkpoints/" + golden + ".safetensors").toURI());
+        Checkpoint.loadWeights(weights, model);
+        model.eval();
+        Golden expected = Golden.load("/golden/checkpoints/" + golden + ".txt");
+        try (MemoryScope scope = MemoryScope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
+            float[] logits = model.forward(expected.tensor("X")).toFloatArray();
+            float[] torch = expected.floats("logits");
+            assertEquals(torch.length, logits.length);
+            for (int i = 0; i < torch.length; i++) {
+                assertEquals(torch[i], logits[i], 1e-5 + 1e-5 * Math.abs(torch[i]), golden + " logit " + i);
+            }
+        }
+    }
+}
