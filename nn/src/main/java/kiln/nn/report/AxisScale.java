@@ -1,6 +1,7 @@
 package kiln.nn.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -129,7 +130,7 @@ final class AxisScale {
         double low = range[0] - pad;
         double high = range[1] + pad;
         double tolerance = SLACK * multiple(1, stepMantissa, stepExponent);
-        double[] inside = java.util.Arrays.stream(ticks)
+        double[] inside = Arrays.stream(ticks)
                 .filter(t -> t >= low - tolerance && t <= high + tolerance).toArray();
         return new AxisScale(low, high, inside, false, stepMantissa, stepExponent);
     }
@@ -147,10 +148,6 @@ final class AxisScale {
         return ticks.clone();
     }
 
-    boolean isLogarithmic() {
-        return logarithmic;
-    }
-
     /** The linear step between ticks; NaN for a logarithmic axis. */
     double step() {
         return logarithmic ? Double.NaN : multiple(1, stepMantissa, stepExponent);
@@ -162,11 +159,6 @@ final class AxisScale {
             return (Math.log10(value) - Math.log10(lower)) / (Math.log10(upper) - Math.log10(lower));
         }
         return (value - lower) / (upper - lower);
-    }
-
-    /** Whether {@code value} can be placed on this axis (finite, and positive on a logarithmic one). */
-    boolean accepts(double value) {
-        return Double.isFinite(value) && (!logarithmic || value > 0);
     }
 
     /** The text for a tick value of this axis. */

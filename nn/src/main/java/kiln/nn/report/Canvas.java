@@ -74,6 +74,34 @@ final class Canvas {
         return fontSize;
     }
 
+    /** The empty margin around a chart. */
+    double pad() {
+        return fontSize * 1.2;
+    }
+
+    /** Where the chart below the title starts: the pad, the title's line and a gap, or just the pad. */
+    double belowTitle(String title) {
+        return pad() + (title.isEmpty() ? 0 : textHeight(titleFont()) + fontSize * 0.8);
+    }
+
+    /**
+     * Draws the title at the top, centred on {@code centre} (the plot's middle) unless that would push it off
+     * the image, abbreviated when wider than the image.
+     */
+    void title(String title, double centre) {
+        if (title.isEmpty()) {
+            return;
+        }
+        Font font = titleFont();
+        String text = abbreviate(title, font, width() - 2 * pad());
+        double half = textWidth(text, font) / 2;
+        text(text, font, Palette.TEXT, Math.clamp(centre, pad() + half, width() - pad() - half), pad(), 0.5, 0);
+    }
+
+    private Font titleFont() {
+        return font(1.3, true);
+    }
+
     /** The sans-serif font at {@code relative} times the body size. */
     Font font(double relative, boolean bold) {
         return new Font(Font.SANS_SERIF, bold ? Font.BOLD : Font.PLAIN, 1).deriveFont((float) (fontSize * relative));

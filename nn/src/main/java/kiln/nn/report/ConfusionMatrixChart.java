@@ -6,9 +6,6 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -30,7 +27,7 @@ import java.util.Objects;
  * long, set at 45 degrees under the columns when they do not fit side by side, and thinned out (every n-th
  * name) when there are more classes than lines of text fit.
  */
-public final class ConfusionMatrixChart {
+public final class ConfusionMatrixChart extends Chart {
     private final long[][] counts;
     private final List<String> classNames;
     /** The largest count, and each row's total: the denominators of the two colourings. */
@@ -101,20 +98,9 @@ public final class ConfusionMatrixChart {
         return this;
     }
 
-    /**
-     * Renders the chart and writes it as a PNG, atomically.
-     *
-     * @throws IllegalArgumentException when a side is outside 160..10000 pixels
-     */
-    public void writePng(Path file, int width, int height) throws IOException {
-        Canvas.writePng(render(width, height), file);
-    }
-
-    /** Renders the chart into a new image of the given size. */
-    public BufferedImage render(int width, int height) {
-        Canvas canvas = Canvas.blank(width, height, "ConfusionMatrixChart");
+    @Override
+    void draw(Canvas canvas) {
         new Drawing(canvas).draw();
-        return canvas.finish();
     }
 
     /** Where the cell at ({@code row}, {@code column}) lands in an image of the given size: for tests. */
@@ -141,7 +127,6 @@ public final class ConfusionMatrixChart {
         private final double unit;
         private final double pad;
         private final int k = counts.length;
-        private final Font titleFont;
         private final Font nameFont;
         private final Font captionFont;
         private final Font scaleFont;
@@ -155,8 +140,7 @@ public final class ConfusionMatrixChart {
             this.canvas = canvas;
             this.g = canvas.graphics();
             this.unit = canvas.unit();
-            this.pad = unit * 1.2;
-            this.titleFont = canvas.font(1.3, true);
+            this.pad = canvas.pad();
             this.nameFont = canvas.font(0.9, false);
             this.captionFont = canvas.font(1.0, true);
             this.scaleFont = canvas.font(0.85, false);
@@ -167,7 +151,7 @@ public final class ConfusionMatrixChart {
 
         void draw() {
             layOut();
-            drawTitle();
+            canvas.title(title, matrix.getCenterX());
             drawCells();
             drawNames();
             drawColourBar();
@@ -182,7 +166,7 @@ public final class ConfusionMatrixChart {
          * names go side by side when the widest fits a cell, else slanted, which needs more room below.
          */
         void layOut() {
-            double top = pad + canvas.textHeight(titleFont) + unit * 0.9;
+            double top = canvas.belowTitle(title);
             double captionSpace = canvas.textHeight(captionFont) + unit * 0.6;
             nameWidthLimit = canvas.width() * 0.22;
             double widestName = 0;
@@ -224,13 +208,6 @@ public final class ConfusionMatrixChart {
 
         Rectangle2D cell(int row, int column) {
             return new Rectangle2D.Double(matrix.getX() + column * cell, matrix.getY() + row * cell, cell, cell);
-        }
-
-        private void drawTitle() {
-            String text = canvas.abbreviate(title, titleFont, canvas.width() - 2 * pad);
-            double width = canvas.textWidth(text, titleFont);
-            double centre = Math.clamp(matrix.getCenterX(), pad + width / 2, canvas.width() - pad - width / 2);
-            canvas.text(text, titleFont, Palette.TEXT, centre, pad, 0.5, 0);
         }
 
         private void drawCells() {

@@ -10,9 +10,6 @@ import java.awt.geom.Path2D;
 import java.awt.geom.Point2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.geom.RoundRectangle2D;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -39,7 +36,7 @@ import java.util.Objects;
  * small margin) and with whole-number steps when every x is a whole number, as epochs are. The legend goes
  * in the corner of the plot that the lines cross least.
  */
-public final class LineChart {
+public final class LineChart extends Chart {
     private record Series(String name, double[] x, double[] y) {}
 
     private record Marker(double x, String label) {}
@@ -108,21 +105,9 @@ public final class LineChart {
         return this;
     }
 
-    /**
-     * Renders the chart and writes it as a PNG, atomically (the old file stays whole until the new one is
-     * complete).
-     *
-     * @throws IllegalArgumentException when a side is outside 160..10000 pixels
-     */
-    public void writePng(Path file, int width, int height) throws IOException {
-        Canvas.writePng(render(width, height), file);
-    }
-
-    /** Renders the chart into a new image of the given size (see {@link #writePng}). */
-    public BufferedImage render(int width, int height) {
-        Canvas canvas = Canvas.blank(width, height, "LineChart");
+    @Override
+    void draw(Canvas canvas) {
         new Drawing(canvas).draw();
-        return canvas.finish();
     }
 
     private static String nonNull(String text, String what) {
@@ -135,7 +120,6 @@ public final class LineChart {
         private final Graphics2D g;
         private final double unit;
         private final double pad;
-        private final Font titleFont;
         private final Font labelFont;
         private final Font tickFont;
         private final Font legendFont;
@@ -149,15 +133,14 @@ public final class LineChart {
             this.canvas = canvas;
             this.g = canvas.graphics();
             this.unit = canvas.unit();
-            this.pad = unit * 1.2;
-            this.titleFont = canvas.font(1.3, true);
+            this.pad = canvas.pad();
             this.labelFont = canvas.font(1.0, false);
             this.tickFont = canvas.font(0.88, false);
             this.legendFont = canvas.font(0.92, false);
         }
 
         void draw() {
-            double top = pad + (title.isEmpty() ? 0 : canvas.textHeight(titleFont) + unit * 0.7);
+            double top = canvas.belowTitle(title);
             double bottom = pad + captionSpace(xLabel) + canvas.textHeight(tickFont) + unit * 0.6;
             double[] dataRange = dataRange();
             if (dataRange == null) {
@@ -173,7 +156,7 @@ public final class LineChart {
                 markers.forEach(this::drawMarker);
                 drawLegend();
             }
-            drawTitle();
+            canvas.title(title, plot.getCenterX());
         }
 
         /** Space for an axis caption plus its gap, or nothing when the caption is empty. */
@@ -321,14 +304,12 @@ public final class LineChart {
                     plot.getHeight() + 2 * unit);
             g.setClip(clip);
             Path2D.Double line = new Path2D.Double();
-            int drawableCount = 0;
             Point2D previous = null;
             for (int i = 0; i < s.x.length; i++) {
                 if (!drawable(s, i)) {
                     previous = null;
                     continue;
                 }
-                drawableCount++;
                 Point2D point = pixel(s, i);
                 if (previous == null) {
                     line.moveTo(point.getX(), point.getY());
@@ -339,7 +320,8 @@ public final class LineChart {
                 previous = point;
             }
             g.draw(line);
-            boolean fewPoints = drawableCount > 0 && plot.getWidth() / drawableCount >= unit * 1.2;
+            // Dots when the points are far enough apart to tell from one another (gaps included in the count).
+            boolean fewPoints = plot.getWidth() / s.x.length >= unit * 1.2;
             double radius = Math.max(2.5, unit * 0.28);
             for (int i = 0; i < s.x.length; i++) {
                 // A point between two gaps has no line through it: without its dot it would not show at all.
@@ -452,17 +434,6 @@ public final class LineChart {
             drawCaptions();
             canvas.text("no data", canvas.font(1.2, false), Palette.MUTED_TEXT, plot.getCenterX(), plot.getCenterY(),
                     0.5, 0.5);
-        }
-
-        private void drawTitle() {
-            if (title.isEmpty()) {
-                return;
-            }
-            String text = canvas.abbreviate(title, titleFont, canvas.width() - 2 * pad);
-            double width = canvas.textWidth(text, titleFont);
-            // Centred over the plot, unless that would push it off the image.
-            double centre = Math.clamp(plot.getCenterX(), pad + width / 2, canvas.width() - pad - width / 2);
-            canvas.text(text, titleFont, Palette.TEXT, centre, pad, 0.5, 0);
         }
     }
 }
