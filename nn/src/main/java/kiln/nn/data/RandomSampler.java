@@ -52,10 +52,7 @@ public final class RandomSampler implements Sampler {
 
     @Override
     public int[] order(int epoch) {
-        if (epoch < 0) {
-            throw new IllegalArgumentException("RandomSampler.order: epoch must be >= 0, got " + epoch);
-        }
-        Generator rng = new Generator(Seeds.derive(seed, epoch));
+        Generator rng = Seeds.forEpoch("RandomSampler", seed, epoch);
         if (!replacement) {
             return Arrays.copyOf(permutation(size, rng), numSamples);
         }

@@ -1,11 +1,13 @@
 package kiln.nn.data;
 
+import kiln.engine.Generator;
+
 /**
  * Seeds derived from a base seed and coordinates such as (epoch) or (epoch, batch position), so that
  * every random choice of the pipeline is a pure function of where it happens, not of which thread
  * makes it or of what was drawn before.
  *
- * <p>Why not {@code seed + epoch}? {@link kiln.engine.Generator} is SplitMix64, which steps its state
+ * <p>Why not {@code seed + epoch}? {@link Generator} is SplitMix64, which steps its state
  * by a fixed constant: generators seeded with nearby values would walk the same sequence a few steps
  * apart. Passing every coordinate through SplitMix64's bit mixer scatters the derived seeds over all
  * 2<sup>64</sup> states instead.
@@ -22,6 +24,14 @@ final class Seeds {
             h = mix(h ^ mix(coordinate + GOLDEN_GAMMA));
         }
         return h;
+    }
+
+    /** The generator of epoch {@code epoch} for a sampler seeded with {@code seed}; a negative epoch is refused. */
+    static Generator forEpoch(String sampler, long seed, int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException(sampler + ".order: epoch must be >= 0, got " + epoch);
+        }
+        return new Generator(derive(seed, epoch));
     }
 
     /** SplitMix64's output function: a bijection on 64-bit values in which every input bit moves every output bit. */

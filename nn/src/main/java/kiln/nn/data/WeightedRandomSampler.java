@@ -71,10 +71,7 @@ public final class WeightedRandomSampler implements Sampler {
 
     @Override
     public int[] order(int epoch) {
-        if (epoch < 0) {
-            throw new IllegalArgumentException("WeightedRandomSampler.order: epoch must be >= 0, got " + epoch);
-        }
-        Generator rng = new Generator(Seeds.derive(seed, epoch));
+        Generator rng = Seeds.forEpoch("WeightedRandomSampler", seed, epoch);
         double total = cumulative[lastPositive];
         int[] order = new int[numSamples];
         for (int i = 0; i < numSamples; i++) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,25 +72,23 @@ class DataLoaderTest {
         }
     }
 
-    /** Every batch of one epoch as (targets, features) arrays, closing each batch. */
-    private static List<long[]> targetsOf(Iterable<Batch> epoch) {
-        List<long[]> batches = new ArrayList<>();
+    /** Something read from every batch of one epoch, closing each batch. */
+    private static <T> List<T> collect(Iterable<Batch> epoch, Function<Batch, T> read) {
+        List<T> values = new ArrayList<>();
         for (Batch batch : epoch) {
             try (batch) {
-                batches.add(batch.targets().toLongArray());
+                values.add(read.apply(batch));
             }
         }
-        return batches;
+        return values;
+    }
+
+    private static List<long[]> targetsOf(Iterable<Batch> epoch) {
+        return collect(epoch, batch -> batch.targets().toLongArray());
     }
 
     private static List<float[]> featuresOf(Iterable<Batch> epoch) {
-        List<float[]> batches = new ArrayList<>();
-        for (Batch batch : epoch) {
-            try (batch) {
-                batches.add(batch.features().toFloatArray());
-            }
-        }
-        return batches;
+        return collect(epoch, batch -> batch.features().toFloatArray());
     }
 
     private static long liveLoaderThreads() {
