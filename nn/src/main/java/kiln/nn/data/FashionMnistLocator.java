@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  *       ({@code apt-get install dataset-fashion-mnist});</li>
  *   <li>the download cache {@code ~/.cache/kiln/fashion-mnist};</li>
  *   <li>a download of the official files into that cache, if the machine is online: each file is
- *       written to a temporary name, checked against its SHA-256, then renamed into place, so that an
+ *       written to a temporary name, checked against the SHA-256 of the official content, then renamed into place, so that an
  *       interrupted or corrupted download never looks like data.</li>
  * </ol>
  * A folder counts when all four files are in it, gzipped or not ({@link FashionMnist.Part#find}).
@@ -119,7 +119,6 @@ public record FashionMnistLocator(UnaryOperator<String> environment, Path debian
 
     /** Downloads every part the cache lacks from {@code mirror}, each verified before it is renamed into place. */
     private void downloadAll(URI mirror) throws IOException {
-        Files.createDirectories(cacheFolder);
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(answerTimeout)
                 .followRedirects(HttpClient.Redirect.NORMAL).build()) {
             for (FashionMnist.Part part : FashionMnist.Part.values()) {
@@ -131,16 +130,17 @@ public record FashionMnistLocator(UnaryOperator<String> environment, Path debian
     }
 
     private void download(HttpClient client, URI uri, FashionMnist.Part part) throws IOException {
-        Path partial = Files.createTempFile(cacheFolder, part.fileName() + ".", ".part");
-        try {
-            try (InputStream body = openBody(client, uri)) {
+        try (InputStream body = openBody(client, uri)) {
+            Files.createDirectories(cacheFolder);   // only now: an offline machine gets no empty cache folder
+            Path partial = Files.createTempFile(cacheFolder, part.fileName() + ".", ".part");
+            try {
                 Files.copy(body, partial, StandardCopyOption.REPLACE_EXISTING);
+                part.readVerified(partial);   // throws, naming the checksums, if the bytes are not the official ones
+                Files.move(partial, cacheFolder.resolve(part.fileName()), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(partial);
             }
-            part.readVerified(partial);   // throws, naming the checksums, if the bytes are not the official ones
-            Files.move(partial, cacheFolder.resolve(part.fileName()), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(partial);
         }
     }
 
@@ -159,7 +159,7 @@ public record FashionMnistLocator(UnaryOperator<String> environment, Path debian
             answer.cancel(true);
             throw new IOException("no answer within " + answerTimeout.toSeconds() + " s (offline?)");
         } catch (ExecutionException e) {
-            throw new IOException(String.valueOf(e.getCause()));
+            throw new IOException("cannot connect: " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");

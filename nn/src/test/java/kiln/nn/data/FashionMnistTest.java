@@ -194,6 +194,7 @@ class FashionMnistTest {
                 "127.0.0.1")) {
             assertTrue(message.contains(hint), "'" + hint + "' in: " + message);
         }
+        assertFalse(Files.exists(tmp.resolve("cache")), "no empty cache folder is left when nothing answered");
     }
 
     /** Serves {@code files} (name to bytes) under http://127.0.0.1:port/fm/; anything else is a 404. */
