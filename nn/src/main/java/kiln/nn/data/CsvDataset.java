@@ -2,6 +2,7 @@ package kiln.nn.data;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +65,7 @@ public record CsvDataset(TensorDataset data, List<String> featureNames, List<Str
         if (classification) {
             Classes classes = target.isNumeric() ? Classes.ofNumbers(target, table.rowCount()) : Classes.ofText(target, table.rowCount());
             TensorDataset data = new TensorDataset(featureTensor, Tensor.fromArray(classes.indices(), table.rowCount()));
-            return new CsvDataset(data, List.copyOf(featureNames), classes.names(), categories);
+            return new CsvDataset(data, List.copyOf(featureNames), classes.names(), Collections.unmodifiableMap(categories));
         }
         if (!target.isNumeric()) {
             featureTensor.close();
@@ -77,7 +78,7 @@ public record CsvDataset(TensorDataset data, List<String> featureNames, List<Str
             y[row] = (float) target.value(row);
         }
         TensorDataset data = new TensorDataset(featureTensor, Tensor.fromArray(y, y.length, 1));
-        return new CsvDataset(data, List.copyOf(featureNames), List.of(), categories);
+        return new CsvDataset(data, List.copyOf(featureNames), List.of(), Collections.unmodifiableMap(categories));
     }
 
     private static void refuseMissing(CsvTable table, CsvTable.Column column) {
