@@ -1,0 +1,338 @@
+package kiln.nn.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import kiln.engine.Autograd;
+import kiln.engine.DType;
+import kiln.engine.MemoryScope;
+import kiln.engine.Tensor;
+import kiln.nn.Module;
+import kiln.nn.data.Batch;
+import kiln.nn.data.DataLoader;
+import kiln.nn.loss.Loss;
+import kiln.nn.optim.GradClip;
+import kiln.nn.optim.LrScheduler;
+import kiln.nn.optim.Optimizer;
+import kiln.nn.optim.ReduceLROnPlateau;
+
+/**
+ * The training loop: epochs of mini-batch steps, validation after each epoch, callbacks around it.
+ *
+ * <pre>{@code
+ * Trainer trainer = Trainer.builder(model, new CrossEntropyLoss(), new Adam(model.parameters(), 1e-3))
+ *         .epochs(10).callbacks(new ProgressBar(System.err), new EarlyStopping("val_loss", 3, true)).build();
+ * TrainResult result = trainer.fit(trainLoader, validationLoader);
+ * }</pre>
+ *
+ * One step is: zero the gradients, forward, loss, backward, optionally clip, optimizer step, optionally
+ * a schedule step. Everything a step allocates lives in a {@link MemoryScope} closed at the end of the
+ * step, so memory stays flat however long the run. A NaN or infinite loss or gradient stops training
+ * with a {@link NonFiniteLossException} naming the epoch, the step and the first layer or parameter at
+ * fault.
+ */
+public final class Trainer {
+    /** When a learning-rate schedule advances. */
+    public enum ScheduleUnit { STEP, EPOCH }
+
+    private final Module model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final int epochs;
+    private final LrScheduler scheduler;
+    private final ScheduleUnit scheduleUnit;
+    private final ReduceLROnPlateau plateau;
+    private final double clipNorm;
+    private final List<Callback> callbacks;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.loss = b.loss;
+        this.optimizer = b.optimizer;
+        this.epochs = b.epochs;
+        this.scheduler = b.scheduler;
+        this.scheduleUnit = b.scheduleUnit;
+        this.plateau = b.plateau;
+        this.clipNorm = b.clipNorm;
+        this.callbacks = List.copyOf(b.callbacks);
+    }
+
+    public static Builder builder(Module model, Loss loss, Optimizer optimizer) {
+        return new Builder(model, loss, optimizer);
+    }
+
+    /**
+     * Trains for the configured number of epochs (fewer if a callback asks to stop), validating after each
+     * epoch when {@code validation} is not null.
+     */
+    public TrainResult fit(DataLoader train, DataLoader validation) {
+        TrainingState state = new TrainingState(model, optimizer, epochs, train.batchCount());
+        Throwable failure = null;
+        try {
+            callbacks.forEach(c -> c.onTrainStart(state));
+            for (int epoch = 1; epoch <= epochs && state.stopReason() == null; epoch++) {
+                state.startEpoch(epoch);
+                callbacks.forEach(c -> c.onEpochStart(state));
+                EpochLog log = runEpoch(state, train, validation);
+                state.record(log);
+                if (scheduler != null && scheduleUnit == ScheduleUnit.EPOCH) {
+                    scheduler.step();
+                }
+                if (plateau != null) {
+                    plateau.step(validation != null ? log.validationLoss() : log.trainLoss());
+                }
+                callbacks.forEach(c -> c.onEpochEnd(state, log));
+            }
+            return new TrainResult(state.history(), state.stopReason());
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            Throwable cause = failure;
+            callbacks.forEach(c -> c.onTrainEnd(state, cause));
+        }
+    }
+
+    private EpochLog runEpoch(TrainingState state, DataLoader train, DataLoader validation) {
+        model.train(true);
+        double lr = optimizer.lr();
+        double lossSum = 0;
+        long correct = 0;
+        long examples = 0;
+        boolean classification = false;
+        long start = System.nanoTime();
+        for (Batch batch : train.epoch(state.epoch())) {
+            try (batch; MemoryScope scope = MemoryScope.open()) {
+                optimizer.zeroGrad();
+                Tensor output = model.forward(batch.features());
+                Tensor batchLoss = loss.apply(output, batch.targets());
+                double value = batchLoss.item();
+                long step = state.step() + 1;
+                if (!Double.isFinite(value)) {
+                    throw diverged(state, step, "the loss is " + value, batch);
+                }
+                batchLoss.backward();
+                checkGradients(state, step, batch);
+                optimizer.step();
+                if (scheduler != null && scheduleUnit == ScheduleUnit.STEP) {
+                    scheduler.step();
+                }
+                classification = isClassLabels(batch.targets());
+                if (classification) {
+                    correct += countCorrect(output, batch.targets());
+                }
+                lossSum += value * batch.size();
+                examples += batch.size();
+                state.finishStep();
+                callbacks.forEach(c -> c.onBatchEnd(state, value, batch.size()));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double trainAccuracy = classification ? (double) correct / examples : Double.NaN;
+        double validationLoss = Double.NaN;
+        double validationAccuracy = Double.NaN;
+        if (validation != null) {
+            Evaluation v = evaluate(validation);
+            validationLoss = v.loss();
+            validationAccuracy = v.accuracy();
+        }
+        return new EpochLog(state.epoch(), lossSum / examples, trainAccuracy, validationLoss, validationAccuracy, lr,
+                seconds, examples / seconds);
+    }
+
+    /** Gradients must be finite before the optimizer uses them; clipping measures their norm anyway. */
+    private void checkGradients(TrainingState state, long step, Batch batch) {
+        double norm;
+        if (clipNorm > 0) {
+            norm = GradClip.byGlobalNorm(optimizer.params(), clipNorm);
+        } else {
+            norm = 0;
+            try (var off = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+                for (var p : optimizer.params()) {
+                    if (p.grad() != null) {
+                        norm += p.grad().sub(p.grad()).sum().item();   // 0 unless some element is NaN or ±∞
+                    }
+                }
+            }
+        }
+        if (!Double.isFinite(norm)) {
+            throw diverged(state, step, "a gradient is not finite", batch);
+        }
+    }
+
+    private NonFiniteLossException diverged(TrainingState state, long step, String what, Batch batch) {
+        String where = NonFiniteSearch.firstBadParameter(model);
+        if (where == null) {
+            where = NonFiniteSearch.firstBadLayer(model, batch.features());
+        }
+        return new NonFiniteLossException(state.epoch(), step, what,
+                where != null ? where : "every parameter and layer output is finite: the loss itself overflowed");
+    }
+
+    /**
+     * The model's loss (and for classification its predictions, probabilities and accuracy) over every
+     * batch of {@code loader}, in evaluation mode and without recording gradients. The model is left in
+     * evaluation mode.
+     */
+    public Evaluation evaluate(DataLoader loader) {
+        return evaluate(model, loss, loader);
+    }
+
+    /** {@link #evaluate(DataLoader)} for any model and loss. */
+    public static Evaluation evaluate(Module model, Loss loss, DataLoader loader) {
+        model.eval();
+        double lossSum = 0;
+        int examples = 0;
+        IntList labels = new IntList();
+        IntList predictions = new IntList();
+        List<double[]> probabilities = new ArrayList<>();
+        DoubleList targets = new DoubleList();
+        DoubleList outputs = new DoubleList();
+        boolean classification = false;
+        try (var off = Autograd.noGrad()) {
+            for (Batch batch : loader) {
+                try (batch; MemoryScope scope = MemoryScope.open()) {
+                    Tensor output = model.forward(batch.features());
+                    lossSum += loss.apply(output, batch.targets()).item() * batch.size();
+                    examples += batch.size();
+                    classification = isClassLabels(batch.targets());
+                    if (classification) {
+                        long[] truth = batch.targets().toLongArray();
+                        long[] predicted = output.argmax(1, false).toLongArray();
+                        float[] p = output.softmax(1).to(DType.FLOAT32).toFloatArray();
+                        int classes = output.dim(1);
+                        for (int i = 0; i < truth.length; i++) {
+                            labels.add((int) truth[i]);
+                            predictions.add((int) predicted[i]);
+                            double[] row = new double[classes];
+                            for (int c = 0; c < classes; c++) {
+                                row[c] = p[i * classes + c];
+                            }
+                            probabilities.add(row);
+                        }
+                    } else {
+                        targets.addAll(batch.targets().to(DType.FLOAT64).contiguous().toDoubleArray());
+                        outputs.addAll(output.to(DType.FLOAT64).contiguous().toDoubleArray());
+                    }
+                }
+            }
+        }
+        if (examples == 0) {
+            throw new IllegalArgumentException("Trainer.evaluate: the loader yielded no examples");
+        }
+        if (!classification) {
+            return new Evaluation(examples, lossSum / examples, Double.NaN, null, null, null, targets.toArray(), outputs.toArray());
+        }
+        int[] truth = labels.toArray();
+        int[] predicted = predictions.toArray();
+        long correct = 0;
+        for (int i = 0; i < truth.length; i++) {
+            correct += truth[i] == predicted[i] ? 1 : 0;
+        }
+        return new Evaluation(examples, lossSum / examples, (double) correct / examples, truth, predicted,
+                probabilities.toArray(double[][]::new), null, null);
+    }
+
+    private static boolean isClassLabels(Tensor targets) {
+        return !targets.dtype().isFloatingPoint();
+    }
+
+    private static long countCorrect(Tensor output, Tensor labels) {
+        try (var off = Autograd.noGrad()) {
+            return (long) output.argmax(1, false).eq(labels).to(DType.FLOAT64).sum().item();
+        }
+    }
+
+    /** A growable int array, so evaluation stores labels without boxing. */
+    private static final class IntList {
+        private int[] values = new int[1024];
+        private int size;
+
+        void add(int v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        int[] toArray() { return Arrays.copyOf(values, size); }
+    }
+
+    /** A growable double array, for regression targets and outputs. */
+    private static final class DoubleList {
+        private double[] values = new double[1024];
+        private int size;
+
+        void addAll(double[] more) {
+            while (size + more.length > values.length) {
+                values = Arrays.copyOf(values, values.length * 2);
+            }
+            System.arraycopy(more, 0, values, size, more.length);
+            size += more.length;
+        }
+
+        double[] toArray() { return Arrays.copyOf(values, size); }
+    }
+
+    /** Configures a {@link Trainer}; every setter validates its argument. */
+    public static final class Builder {
+        private final Module model;
+        private final Loss loss;
+        private final Optimizer optimizer;
+        private int epochs = 1;
+        private LrScheduler scheduler;
+        private ScheduleUnit scheduleUnit = ScheduleUnit.EPOCH;
+        private ReduceLROnPlateau plateau;
+        private double clipNorm;
+        private final List<Callback> callbacks = new ArrayList<>();
+
+        private Builder(Module model, Loss loss, Optimizer optimizer) {
+            if (model == null || loss == null || optimizer == null) {
+                throw new IllegalArgumentException("Trainer.builder: model, loss and optimizer are required");
+            }
+            this.model = model;
+            this.loss = loss;
+            this.optimizer = optimizer;
+        }
+
+        public Builder epochs(int epochs) {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("Trainer: epochs must be at least 1, got " + epochs);
+            }
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** A schedule advanced after every optimizer step ({@code STEP}) or after every epoch ({@code EPOCH}). */
+        public Builder scheduler(LrScheduler scheduler, ScheduleUnit unit) {
+            this.scheduler = scheduler;
+            this.scheduleUnit = unit;
+            return this;
+        }
+
+        /** Lowers the learning rate when the validation loss (training loss without validation) stops improving. */
+        public Builder reduceOnPlateau(ReduceLROnPlateau plateau) {
+            this.plateau = plateau;
+            return this;
+        }
+
+        /** Clips the gradients' global L2 norm to {@code maxNorm} before each step; 0 turns clipping off. */
+        public Builder clipGradNorm(double maxNorm) {
+            if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
+                throw new IllegalArgumentException("Trainer: clipGradNorm must be finite and >= 0, got " + maxNorm);
+            }
+            this.clipNorm = maxNorm;
+            return this;
+        }
+
+        public Builder callbacks(Callback... more) {
+            callbacks.addAll(Arrays.asList(more));
+            return this;
+        }
+
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}
