@@ -5,7 +5,8 @@ Run from anywhere:  /usr/bin/python3 tools/reference/make_metric_goldens.py
 Needs:  apt-get install -y python3-sklearn  (and python3-torch, whose golden writer this script reuses)
 Output: nn/src/test/resources/golden/metrics/
     <case>.txt          "kiln golden v1" (see make_goldens.py): inputs and every metric scikit-learn gives
-    <case>.report.txt   classification_report(...) exactly as scikit-learn prints it
+    <case>.report   classification_report(...) exactly as scikit-learn prints it (not .txt: GoldenTest
+                    parses every .txt under golden/ as a kiln golden file)
 
 Entries of a classification case (classes 0..k-1, always passed to scikit-learn as labels=range(k)):
     y_true, y_pred (i64 [n]), scores (f64 [n,k], probabilities unless the description says otherwise)
@@ -97,7 +98,7 @@ def classification_case(name, description, y_true, scores, y_pred=None, names=No
 
 def report(name, y_true, y_pred, labels, names, digits=2):
     text = metrics.classification_report(y_true, y_pred, labels=labels, target_names=names, digits=digits)
-    with open(os.path.join(ROOT, "metrics", f"{name}.report.txt"), "w") as out:
+    with open(os.path.join(ROOT, "metrics", f"{name}.report"), "w") as out:
         out.write(text)
 
 

@@ -90,6 +90,7 @@ public final class ClassificationAccumulator {
         return size;
     }
 
+    /** The number of classes k of every probability row. */
     public int numClasses() {
         return numClasses;
     }
@@ -123,11 +124,13 @@ public final class ClassificationAccumulator {
         return column;
     }
 
+    /** The confusion matrix of the predictions against the labels. */
     public ConfusionMatrix confusionMatrix() {
         requireExamples();
         return ConfusionMatrix.of(labels(), predictions(), numClasses);
     }
 
+    /** The fraction of examples whose prediction is their label. */
     public double accuracy() {
         requireExamples();
         return Accuracy.of(labels(), predictions());

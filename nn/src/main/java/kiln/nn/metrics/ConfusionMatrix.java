@@ -57,6 +57,7 @@ public final class ConfusionMatrix {
         return of(yTrue, Accuracy.argmax(rows), rows[0].length);
     }
 
+    /** The number of classes k (the matrix is k × k). */
     public int numClasses() {
         return counts.length;
     }

@@ -52,6 +52,7 @@ public final class PrecisionRecall {
         return of(ConfusionMatrix.of(yTrue, yPred, numClasses));
     }
 
+    /** The number of classes. */
     public int numClasses() {
         return support.length;
     }
@@ -61,10 +62,12 @@ public final class PrecisionRecall {
         return beta;
     }
 
+    /** Precision of class c: TP / (TP + FP), 0 if c is never predicted. */
     public double precision(int c) {
         return ratio(truePositives[checked(c)], predicted[c]);
     }
 
+    /** Recall of class c: TP / (TP + FN), 0 if c never occurs. */
     public double recall(int c) {
         return ratio(truePositives[checked(c)], support[c]);
     }
@@ -84,22 +87,27 @@ public final class PrecisionRecall {
         return perClass(this::precision);
     }
 
+    /** Recall of every class. */
     public double[] recall() {
         return perClass(this::recall);
     }
 
+    /** F-beta of every class. */
     public double[] fScore() {
         return perClass(this::fScore);
     }
 
+    /** The number of true examples of every class. */
     public long[] support() {
         return support.clone();
     }
 
+    /** The averaged precision (micro: all true positives over all predictions). */
     public double precision(Average average) {
         return average == Average.MICRO ? ratio(sum(truePositives), sum(predicted)) : average.mean(precision(), support);
     }
 
+    /** The averaged recall (micro: all true positives over all examples). */
     public double recall(Average average) {
         return average == Average.MICRO ? ratio(sum(truePositives), sum(support)) : average.mean(recall(), support);
     }

@@ -1,5 +1,6 @@
 package kiln.nn.metrics;
 
+import java.util.function.DoubleBinaryOperator;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -21,22 +22,27 @@ import java.util.function.ToDoubleFunction;
 public final class Regression {
     private Regression() {}
 
+    /** Mean squared error of one output. */
     public static double mse(double[] yTrue, double[] yPred) {
         return mse(yTrue, yPred, 1);
     }
 
+    /** Mean absolute error of one output. */
     public static double mae(double[] yTrue, double[] yPred) {
         return mae(yTrue, yPred, 1);
     }
 
+    /** Root mean squared error of one output. */
     public static double rmse(double[] yTrue, double[] yPred) {
         return rmse(yTrue, yPred, 1);
     }
 
+    /** Coefficient of determination R² of one output (at least two examples). */
     public static double r2(double[] yTrue, double[] yPred) {
         return r2(yTrue, yPred, 1);
     }
 
+    /** Explained variance of one output (at least two examples). */
     public static double explainedVariance(double[] yTrue, double[] yPred) {
         return explainedVariance(yTrue, yPred, 1);
     }
@@ -46,14 +52,17 @@ public final class Regression {
         return perOutput("Regression.mse", yTrue, yPred, outputs, 1, column -> column.mean((t, p) -> (t - p) * (t - p)));
     }
 
+    /** Mean absolute error over all n·outputs values (equal to the uniform average of per-output MAEs). */
     public static double mae(double[] yTrue, double[] yPred, int outputs) {
         return perOutput("Regression.mae", yTrue, yPred, outputs, 1, column -> column.mean((t, p) -> Math.abs(t - p)));
     }
 
+    /** The mean over outputs of each output's RMSE. */
     public static double rmse(double[] yTrue, double[] yPred, int outputs) {
         return perOutput("Regression.rmse", yTrue, yPred, outputs, 1, column -> Math.sqrt(column.mean((t, p) -> (t - p) * (t - p))));
     }
 
+    /** The mean over outputs of each output's R². */
     public static double r2(double[] yTrue, double[] yPred, int outputs) {
         return perOutput("Regression.r2", yTrue, yPred, outputs, 2, column -> {
             double meanTrue = column.mean((t, p) -> t);
@@ -61,6 +70,7 @@ public final class Regression {
         });
     }
 
+    /** The mean over outputs of each output's explained variance. */
     public static double explainedVariance(double[] yTrue, double[] yPred, int outputs) {
         return perOutput("Regression.explainedVariance", yTrue, yPred, outputs, 2, column -> {
             double meanTrue = column.mean((t, p) -> t);
@@ -80,15 +90,12 @@ public final class Regression {
 
     /** One output's column of (true, predicted) pairs; {@link #mean} averages a function of each pair. */
     private record Column(double[] yTrue, double[] yPred, int output, int outputs) {
-        interface PairFunction {
-            double apply(double yTrue, double yPred);
-        }
-
-        double mean(PairFunction f) {
+        /** The mean over the column's examples of {@code f(yTrue, yPred)}. */
+        double mean(DoubleBinaryOperator f) {
             int n = yTrue.length / outputs;
             double sum = 0;
             for (int i = output; i < yTrue.length; i += outputs) {
-                sum += f.apply(yTrue[i], yPred[i]);
+                sum += f.applyAsDouble(yTrue[i], yPred[i]);
             }
             return sum / n;
         }

@@ -80,6 +80,7 @@ public final class RegressionAccumulator {
         return size;
     }
 
+    /** Values per example. */
     public int outputs() {
         return outputs;
     }
@@ -94,14 +95,17 @@ public final class RegressionAccumulator {
         return Arrays.copyOf(targets, size * outputs);
     }
 
+    /** Mean squared error, averaged over outputs. */
     public double mse() {
         return Regression.mse(targets(), predictions(), outputs);
     }
 
+    /** Mean absolute error, averaged over outputs. */
     public double mae() {
         return Regression.mae(targets(), predictions(), outputs);
     }
 
+    /** The mean over outputs of each output's RMSE. */
     public double rmse() {
         return Regression.rmse(targets(), predictions(), outputs);
     }
@@ -111,6 +115,7 @@ public final class RegressionAccumulator {
         return Regression.r2(targets(), predictions(), outputs);
     }
 
+    /** Explained variance, averaged over outputs; needs two examples. */
     public double explainedVariance() {
         return Regression.explainedVariance(targets(), predictions(), outputs);
     }

@@ -27,7 +27,7 @@ final class MetricGoldens {
 
     /** {@code classification_report} exactly as scikit-learn printed it. */
     static String report(String name) {
-        String path = "/golden/metrics/" + name + ".report.txt";
+        String path = "/golden/metrics/" + name + ".report";
         try (InputStream in = MetricGoldens.class.getResourceAsStream(path)) {
             if (in == null) throw new IllegalArgumentException(path + " is not on the classpath");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
