@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
- * The {@code kiln} command line. Verbs arrive with their issues; today there is {@code demo}.
+ * The {@code kiln} command line: {@code train}, {@code eval} and {@code demo}.
  * Exit codes: 0 success, 2 bad usage or bad input (with a one-line reason), 1 anything else.
  */
 public final class Main {
@@ -12,6 +12,8 @@ public final class Main {
             usage: kiln <verb> [options]
 
             verbs:
+              train    train a model (Fashion-MNIST, a CSV file, synthetic data) into a run folder
+              eval     evaluate a saved model on its test set
               demo     a short tour: tensors, views, ops, reductions, a matmul, memory scopes
               test     run the whole test suite (handled by the ./kiln launcher)
               bench    run the JMH benchmarks and write bench/RESULTS.md (handled by the launcher)
@@ -33,6 +35,8 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
             return switch (verb) {
+                case "train" -> Train.run(rest, out, err);
+                case "eval" -> Eval.run(rest, out, err);
                 case "demo" -> Demo.run(rest, out);
                 default -> {
                     err.println("kiln: unknown verb '" + verb + "' (try: kiln --help)");
@@ -40,6 +44,9 @@ public final class Main {
                 }
             };
         } catch (UsageException e) {
+            err.println("kiln " + verb + ": " + e.getMessage());
+            return 2;
+        } catch (java.io.IOException | IllegalArgumentException e) {      // a missing or bad file, a bad value
             err.println("kiln " + verb + ": " + e.getMessage());
             return 2;
         } catch (RuntimeException e) {

@@ -1,0 +1,105 @@
+package kiln.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import kiln.engine.Generator;
+import kiln.nn.data.ClassLabels;
+import kiln.nn.data.Csv;
+import kiln.nn.data.CsvDataset;
+import kiln.nn.data.CsvTable;
+import kiln.nn.data.Dataset;
+import kiln.nn.data.FashionMnist;
+import kiln.nn.data.FeatureScaler;
+import kiln.nn.data.MinMaxScaler;
+import kiln.nn.data.ScalerFitter;
+import kiln.nn.data.Split;
+import kiln.nn.data.StandardScaler;
+import kiln.nn.data.Synthetic;
+import kiln.nn.data.TensorDataset;
+
+/**
+ * The datasets the command line knows, by their {@code --dataset} spec, each as a training pool and a
+ * held-out test set. The test set is fixed by the spec and the seed alone, so {@code kiln eval} can
+ * rebuild exactly the test set that {@code kiln train} reported on.
+ *
+ * <ul>
+ *   <li>{@code fashion-mnist}: the official 60,000 / 10,000 split, images [1, 28, 28] in [0, 1];</li>
+ *   <li>{@code csv:FILE}: a table with a header; the target is the last column or {@code --target};
+ *       a stratified 20% of the rows is the test set;</li>
+ *   <li>{@code moons}, {@code circles}, {@code spirals}, {@code blobs}: synthetic problems in the plane,
+ *       2,000 training and 1,000 test points.</li>
+ * </ul>
+ */
+record DataSource(String spec, TensorDataset pool, TensorDataset test, List<String> classNames, boolean images)
+        implements AutoCloseable {
+
+    static final String SPECS = "fashion-mnist, csv:FILE, moons, circles, spirals, blobs";
+    private static final double CSV_TEST_FRACTION = 0.2;
+
+    /** Loads {@code spec}; {@code dataFolder} is the {@code --data} folder or null, {@code target} the CSV target column or null. */
+    static DataSource load(String spec, Path dataFolder, String target, long seed) throws IOException {
+        if (spec.equals("fashion-mnist")) {
+            FashionMnist.Data data = FashionMnist.load(dataFolder);
+            return new DataSource(spec, data.train(), data.test(), data.classNames(), true);
+        }
+        if (spec.startsWith("csv:")) {
+            return csv(spec, Path.of(spec.substring(4)), target, seed);
+        }
+        Generator trainRng = new Generator(seed);
+        Generator testRng = new Generator(seed + 1_000_003);
+        return switch (spec) {
+            case "moons" -> synthetic(spec, Synthetic.moons(2000, 0.2, trainRng), Synthetic.moons(1000, 0.2, testRng), 2);
+            case "circles" -> synthetic(spec, Synthetic.circles(2000, 0.1, 0.5, trainRng), Synthetic.circles(1000, 0.1, 0.5, testRng), 2);
+            case "spirals" -> synthetic(spec, Synthetic.spirals(2000, 3, 1.5, 0.1, trainRng), Synthetic.spirals(1000, 3, 1.5, 0.1, testRng), 3);
+            case "blobs" -> {
+                double[][] centers = {{-2, 0}, {2, 0}, {0, 3}};
+                yield synthetic(spec, Synthetic.blobs(2000, centers, 1.0, trainRng), Synthetic.blobs(1000, centers, 1.0, testRng), 3);
+            }
+            default -> throw new Main.UsageException("unknown dataset '" + spec + "' (known: " + SPECS + ")");
+        };
+    }
+
+    private static DataSource synthetic(String spec, TensorDataset train, TensorDataset test, int classes) {
+        List<String> names = java.util.stream.IntStream.range(0, classes).mapToObj(c -> "class " + c).toList();
+        return new DataSource(spec, train, test, names, false);
+    }
+
+    private static DataSource csv(String spec, Path file, String target, long seed) throws IOException {
+        CsvTable table = Csv.read(file);
+        String column = target != null ? target : table.columnNames().getLast();
+        CsvDataset all = table.classification(column);
+        long[] labels = ClassLabels.of(all.data());
+        Split split = Split.stratified(labels, 1 - CSV_TEST_FRACTION, 0, CSV_TEST_FRACTION, seed);
+        try (all) {
+            return new DataSource(spec, copy(split.trainOf(all.data())), copy(split.testOf(all.data())), all.classNames(), false);
+        }
+    }
+
+    /** The examples of a view, in their own tensors. */
+    static TensorDataset copy(Dataset view) {
+        int[] all = java.util.stream.IntStream.range(0, view.size()).toArray();
+        var batch = view.gather(all);
+        return new TensorDataset(batch.features(), batch.targets());
+    }
+
+    /** The default scaling: one mean and deviation for image pixels (as the PyTorch peer), per column for tables. */
+    ScalerFitter<? extends FeatureScaler> defaultScaler(String kind) {
+        return switch (kind) {
+            case "standard" -> images ? StandardScaler.global() : StandardScaler.perFeature();
+            case "minmax" -> images ? MinMaxScaler.global() : MinMaxScaler.perFeature();
+            default -> throw new Main.UsageException("--scale must be standard, minmax or none, got '" + kind + "'");
+        };
+    }
+
+    int[] featureShape() {
+        return pool.featureShape();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        test.close();
+    }
+}

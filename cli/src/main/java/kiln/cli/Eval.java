@@ -1,0 +1,108 @@
+package kiln.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import kiln.engine.Generator;
+import kiln.kernels.cpu.Parallel;
+import kiln.nn.data.DataLoader;
+import kiln.nn.data.FeatureScaler;
+import kiln.nn.data.TensorDataset;
+import kiln.nn.io.Checkpoint;
+import kiln.nn.io.Json;
+import kiln.nn.loss.CrossEntropyLoss;
+import kiln.nn.metrics.ClassificationReport;
+import kiln.nn.metrics.ConfusionMatrix;
+import kiln.nn.train.Evaluation;
+import kiln.nn.train.Trainer;
+
+/**
+ * {@code kiln eval}: rebuilds a model from its checkpoint alone (architecture, weights, preprocessing and
+ * class names are all in the file's metadata) and evaluates it on the test set of its dataset.
+ */
+final class Eval {
+    private static final String HELP = """
+            usage: kiln eval --model RUN_DIR|FILE [options]
+
+            Loads a checkpoint written by kiln train (a run folder or its model.safetensors), rebuilds the
+            model and its preprocessing from the file alone, and reports accuracy, loss, the confusion
+            matrix and a classification report on the test set of the dataset it was trained on.
+
+              --model PATH      run folder or .safetensors file (required)
+              --dataset SPEC    evaluate on another dataset of the same shape (%s)
+              --data DIR        folder holding the Fashion-MNIST files
+              --target COLUMN   csv: the class column
+              --threads N       compute threads (default: all cores)
+              --json            end with one JSON line of results on stdout""";
+
+    private Eval() {}
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+        Options o = new Options("eval").value("model").value("dataset").value("data").value("target").value("threads").flag("json");
+        if (!o.parse(args)) {
+            out.println(String.format(Locale.ROOT, HELP, DataSource.SPECS));
+            return 0;
+        }
+        if (!o.has("model")) {
+            throw new Main.UsageException("--model RUN_DIR|FILE is required (try: kiln eval --help)");
+        }
+        Path file = o.path("model");
+        if (Files.isDirectory(file)) {
+            file = file.resolve("model.safetensors");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new Main.UsageException("no checkpoint at " + file);
+        }
+        Parallel.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors(), 1));
+        try (Checkpoint.Loaded loaded = Checkpoint.load(file, new Generator(0))) {
+            Map<String, String> meta = loaded.metadata();
+            String spec = o.string("dataset", meta.get("kiln.dataset"));
+            if (spec == null) {
+                throw new Main.UsageException(file + " does not name its dataset (kiln.dataset): pass --dataset");
+            }
+            long seed = Long.parseLong(meta.getOrDefault("kiln.seed", "0"));
+            String target = o.string("target", meta.get("kiln.target"));
+            try (DataSource source = DataSource.load(spec, o.path("data"), target, seed);
+                 TensorDataset test = preprocess(source.test(), meta.get("kiln.preprocessing"))) {
+                List<String> classes = classNames(meta, source);
+                Evaluation ev = Trainer.evaluate(loaded.model(), new CrossEntropyLoss(), DataLoader.builder(test).batchSize(1000).build());
+                ConfusionMatrix matrix = ConfusionMatrix.of(ev.labels(), ev.predictions(), classes.size());
+                out.printf(Locale.ROOT, "%s on %s: %,d test examples, accuracy %.2f%%, loss %.4f%n%n", file, spec,
+                        ev.examples(), 100 * ev.accuracy(), ev.loss());
+                out.println(ClassificationReport.of(matrix, classes));
+                out.println(matrix.format(classes));
+                if (o.has("json")) {
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("test_accuracy", ev.accuracy());
+                    json.put("test_loss", ev.loss());
+                    json.put("examples", ev.examples());
+                    json.put("dataset", spec);
+                    json.put("checkpoint", file.toString());
+                    out.println(Json.write(json));
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Applies the scaling saved in the checkpoint (fitted on the training split) to the test set. */
+    @SuppressWarnings("unchecked")
+    private static TensorDataset preprocess(TensorDataset test, String preprocessing) {
+        if (preprocessing == null) {
+            return DataSource.copy(test);
+        }
+        return FeatureScaler.fromConfig((Map<String, Object>) Json.parse(preprocessing)).transform(test);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> classNames(Map<String, String> meta, DataSource source) {
+        String saved = meta.get("kiln.classes");
+        return saved == null ? source.classNames() : (List<String>) Json.parse(saved);
+    }
+}
