@@ -2,6 +2,7 @@ package kiln.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -37,6 +38,7 @@ import kiln.nn.optim.OneCycleLR;
 import kiln.nn.optim.Optimizer;
 import kiln.nn.optim.RMSprop;
 import kiln.nn.optim.SGD;
+import kiln.nn.report.AtomicFiles;
 import kiln.nn.train.BestCheckpoint;
 import kiln.nn.train.Callback;
 import kiln.nn.train.EarlyStopping;
@@ -166,7 +168,7 @@ final class Train {
             schedule(o.string("schedule", "none"), trainer, optimizer, lr, epochs * train.batchCount());
 
             Map<String, Object> config = config(datasetSpec, modelSpec, model, data, optimizerName, lr, epochs, batchSize, seed, threads, o);
-            Files.writeString(runDir.resolve("config.json"), Json.writePretty(config) + "\n");
+            AtomicFiles.write(runDir.resolve("config.json"), (Json.writePretty(config) + "\n").getBytes(StandardCharsets.UTF_8));
 
             TrainResult result = trainer.build().fit(train, validation);
             Checkpoint.loadWeights(checkpoint, model);                  // test the best epoch's weights, as saved

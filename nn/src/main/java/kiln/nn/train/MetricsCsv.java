@@ -3,11 +3,11 @@ package kiln.nn.train;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
+
+import kiln.nn.report.AtomicFiles;
 
 /**
  * Writes {@code metrics.csv}: a header, then one row per epoch with every {@link EpochLog#METRICS}
@@ -40,27 +40,15 @@ public final class MetricsCsv implements Callback {
             }
             csv.append(',').append(format(log.generalizationGap())).append('\n');
         }
-        writeAtomically(file, csv.toString().getBytes(StandardCharsets.UTF_8));
+        try {
+            AtomicFiles.write(file, csv.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Full precision, and an empty cell for NaN (what spreadsheets and pandas read as missing). */
     private static String format(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
-    }
-
-    static void writeAtomically(Path file, byte[] bytes) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try {
-                Files.write(tmp, bytes);
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -1,0 +1,131 @@
+package kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import kiln.nn.io.Json;
+
+/** {@code kiln train} and {@code kiln eval} as a user runs them: exit codes, the JSON line, the run folder. */
+class TrainCommandTest {
+    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
+    private record Outcome(int code, String out, String err) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json() {
+            return (Map<String, Object>) Json.parse(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+        }
+    }
+
+    private static Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static double number(Map<String, Object> json, String key) {
+        return ((Number) json.get(key)).doubleValue();
+    }
+
+    @Test
+    void trainsOnMoonsWritesTheRunFolderAndEvalReproducesTheTestAccuracy(@TempDir Path dir) throws Exception {
+        Path runDir = dir.resolve("run");
+        Outcome trained = run("train", "--dataset", "moons", "--model", "mlp:32,32", "--epochs", "8", "--lr", "0.01",
+                "--batch", "64", "--seed", "3", "--threads", "1", "--out", runDir.toString(), "--json");
+        assertEquals(0, trained.code(), trained.err());
+        Map<String, Object> json = trained.json();
+        assertTrue(number(json, "test_accuracy") >= 0.95, "moons test accuracy " + json.get("test_accuracy"));
+        assertEquals(8, ((Number) json.get("epochs")).intValue());
+        assertEquals(8, ((List<?>) json.get("epoch_seconds")).size());
+        assertTrue(number(json, "samples_per_second") > 0);
+        assertTrue(number(json, "best_val_accuracy") > 0.9);
+        assertEquals(runDir.resolve("model.safetensors").toString(), json.get("checkpoint"));
+        for (String file : List.of("model.safetensors", "metrics.csv", "config.json", "loss.png", "accuracy.png",
+                "confusion.png", "classification_report.txt", "report.html")) {
+            assertTrue(Files.size(runDir.resolve(file)) > 0, file);
+        }
+        assertEquals(1 + 8, Files.readAllLines(runDir.resolve("metrics.csv")).size(), "header and one row per epoch");
+
+        Outcome evaluated = run("eval", "--model", runDir.toString(), "--json");
+        assertEquals(0, evaluated.code(), evaluated.err());
+        assertEquals(number(json, "test_accuracy"), number(evaluated.json(), "test_accuracy"), 0,
+                "the checkpoint alone rebuilds the model, its scaling and its test set");
+        assertEquals(number(json, "test_loss"), number(evaluated.json(), "test_loss"), 1e-12);
+    }
+
+    @Test
+    void sameSeedSameResultWhateverTheThreadCount(@TempDir Path dir) {
+        String[] common = {"train", "--dataset", "spirals", "--model", "mlp:64,64", "--epochs", "3", "--batch", "128", "--json"};
+        Outcome one = run(concat(common, "--threads", "1", "--out", dir.resolve("a").toString()));
+        Outcome two = run(concat(common, "--threads", "2", "--out", dir.resolve("b").toString()));
+        assertEquals(0, one.code(), one.err());
+        assertEquals(0, two.code(), two.err());
+        assertEquals(number(one.json(), "test_loss"), number(two.json(), "test_loss"), 0);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
+    void fashionMnistShortRunAndWarmStartFromAPyTorchFile(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(FASHION_MNIST), "needs the Debian package dataset-fashion-mnist (.ci/run installs it)");
+        Outcome mlp = run("train", "--model", "mlp", "--epochs", "1", "--limit", "3000", "--threads", "2",
+                "--out", dir.resolve("mlp").toString(), "--json");
+        assertEquals(0, mlp.code(), mlp.err());
+        assertTrue(number(mlp.json(), "test_accuracy") > 0.70, "one epoch on 2,700 images: " + mlp.json());
+        assertTrue(mlp.err().contains("2,700 training / 300 validation / 10,000 test examples"), mlp.err());
+
+        // A LeNet state dict written by PyTorch (numpy + json, tools/reference/make_checkpoint_goldens.py) starts training.
+        Path pytorchLenet = Path.of("..", "nn", "src", "test", "resources", "golden", "checkpoints", "lenet.safetensors");
+        Outcome lenet = run("train", "--model", "lenet", "--init", pytorchLenet.toString(), "--epochs", "1", "--limit", "500",
+                "--out", dir.resolve("lenet").toString(), "--json");
+        assertEquals(0, lenet.code(), lenet.err());
+        assertTrue(lenet.err().contains("initial weights from"), lenet.err());
+    }
+
+    @Test
+    void badInputIsOneLineAndExitCode2(@TempDir Path dir) throws Exception {
+        Outcome unknown = run("train", "--dataset", "imagenet", "--out", dir.resolve("x").toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown dataset 'imagenet' (known: fashion-mnist, csv:FILE"), unknown.err());
+
+        Outcome cnnOnPoints = run("train", "--dataset", "moons", "--model", "cnn", "--out", dir.resolve("y").toString());
+        assertEquals(2, cnnOnPoints.code(), cnnOnPoints.err());
+
+        Outcome typo = run("train", "--epoch", "3");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("unknown option '--epoch'"), typo.err());
+
+        Outcome noModel = run("eval");
+        assertEquals(2, noModel.code());
+        assertTrue(noModel.err().contains("--model RUN_DIR|FILE is required"), noModel.err());
+
+        Path corrupt = dir.resolve("broken.safetensors");
+        Files.write(corrupt, new byte[] {1, 2, 3});
+        Outcome broken = run("eval", "--model", corrupt.toString());
+        assertEquals(2, broken.code(), broken.err());
+        assertEquals(1, broken.err().strip().lines().count(), broken.err());
+    }
+
+    @Test
+    void helpListsTheOptions() {
+        Outcome help = run("train", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--model SPEC") && help.out().contains("lenet") && help.out().contains("--init FILE"), help.out());
+    }
+}
