@@ -50,7 +50,10 @@ public final class Main {
             err.println("kiln " + verb + ": " + e.getMessage());
             return 2;
         } catch (RuntimeException e) {
-            err.println("kiln " + verb + ": " + e);
+            err.println("kiln " + verb + ": " + e + (System.getenv("KILN_TRACE") == null ? " (KILN_TRACE=1 shows where)" : ""));
+            if (System.getenv("KILN_TRACE") != null) {
+                e.printStackTrace(err);
+            }
             return 1;
         }
     }

@@ -153,7 +153,8 @@ final class Train {
             Map<String, String> metadata = metadata(datasetSpec, modelSpec, source, data, seed, valFraction, o);
             Path checkpoint = runDir.resolve("model.safetensors");
             Monitor monitor = Monitor.of(validation != null ? "val_accuracy" : "train_accuracy");
-            BestCheckpoint best = new BestCheckpoint(checkpoint, monitor, metadata);
+            BestCheckpoint best = validation != null ? new BestCheckpoint(checkpoint, monitor, metadata)
+                    : BestCheckpoint.everyEpoch(checkpoint, metadata);
             OverfittingMonitor overfitting = OverfittingMonitor.standard(err);
             List<Callback> callbacks = new java.util.ArrayList<>(List.of(new ProgressBar(err), overfitting, best,
                     new MetricsCsv(runDir.resolve("metrics.csv"))));
@@ -176,8 +177,8 @@ final class Train {
 
             Map<String, Object> results = new LinkedHashMap<>();
             results.put("test_accuracy", tested.accuracy());
-            results.put("test_loss", tested.loss());
-            results.put("best_val_accuracy", result.bestValidationAccuracy());
+            results.put("test_loss", finiteOrNull(tested.loss()));
+            results.put("best_val_accuracy", finiteOrNull(result.bestValidationAccuracy()));   // null without validation
             results.put("best_epoch", best.bestEpoch());
             results.put("epochs", result.epochs());
             results.put("epoch_seconds", Arrays.stream(result.epochSeconds()).map(s -> Math.round(s * 1000) / 1000.0).boxed().toList());
@@ -190,14 +191,20 @@ final class Train {
             RunReport.write(runDir, datasetSpec + " · " + modelSpec + " · seed " + seed, config, results, result.history(),
                     best.bestEpoch(), tested, source.classNames(), overfitting.warnings());
 
-            out.printf(Locale.ROOT, "test accuracy %.2f%% (loss %.4f) with the weights of epoch %d (validation accuracy %.2f%%)%n",
-                    100 * tested.accuracy(), tested.loss(), best.bestEpoch(), 100 * result.bestValidationAccuracy());
+            out.printf(Locale.ROOT, "test accuracy %.2f%% (loss %.4f) with the weights of epoch %d%s%n", 100 * tested.accuracy(),
+                    tested.loss(), best.bestEpoch(), validation == null ? " (the last one: no validation set)"
+                            : String.format(Locale.ROOT, " (validation accuracy %.2f%%)", 100 * result.bestValidationAccuracy()));
             out.println("run folder: " + runDir + " (report.html, model.safetensors, metrics.csv)");
             if (o.has("json")) {
                 out.println(Json.write(results));
             }
             return 0;
         }
+    }
+
+    /** JSON has no NaN: a figure that does not exist (no validation set, say) is written as null. */
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     /** The training, validation and test sets after splitting and scaling; owns their tensors. */

@@ -27,17 +27,24 @@ public final class BestCheckpoint implements Callback {
         this.metadata = new LinkedHashMap<>(metadata);
     }
 
+    /** Without a validation set there is no fair "best": this saves after every epoch, so the file holds the last. */
+    public static BestCheckpoint everyEpoch(Path file, Map<String, String> metadata) {
+        return new BestCheckpoint(file, null, metadata);
+    }
+
     @Override
     public void onEpochEnd(TrainingState state, EpochLog log) {
-        double value = log.metric(monitor.metric());
-        if (!monitor.improves(value, best)) {
+        double value = monitor == null ? Double.NaN : log.metric(monitor.metric());
+        if (monitor != null && !monitor.improves(value, best)) {
             return;
         }
         best = value;
         bestEpoch = log.epoch();
         Map<String, String> entries = new LinkedHashMap<>(metadata);
         entries.put("kiln.epoch", Integer.toString(log.epoch()));
-        entries.put("kiln." + monitor.metric(), Double.toString(value));
+        if (monitor != null) {
+            entries.put("kiln." + monitor.metric(), Double.toString(value));
+        }
         try {
             Checkpoint.save(file, state.model(), entries);
         } catch (IOException e) {
@@ -51,6 +58,6 @@ public final class BestCheckpoint implements Callback {
     /** The epoch whose model the file holds (0 before the first save). */
     public int bestEpoch() { return bestEpoch; }
 
-    /** The monitored value at {@link #bestEpoch()}. */
+    /** The monitored value at {@link #bestEpoch()} (NaN when saving every epoch). */
     public double best() { return best; }
 }

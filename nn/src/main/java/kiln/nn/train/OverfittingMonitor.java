@@ -10,8 +10,8 @@ import java.util.Locale;
  * when it has grown for {@code epochs} epochs in a row and is larger than {@code threshold}: the model
  * is getting better at the examples it sees and not at the ones it doesn't.
  *
- * <p>A single wider epoch is noise; a gap that keeps widening is overfitting. The warnings go to a stream
- * and are kept for the run report.
+ * <p>A single wider epoch is noise; a gap that keeps widening is overfitting. Each warning is printed as
+ * it happens; {@link #warnings()} keeps one per trend (its latest wording), for the run report.
  */
 public final class OverfittingMonitor implements Callback {
     private final int epochs;
@@ -19,6 +19,7 @@ public final class OverfittingMonitor implements Callback {
     private final PrintStream out;
     private final List<String> warnings = new ArrayList<>();
     private int growingFor;
+    private boolean warnedThisTrend;
 
     /**
      * @param epochs    how many consecutive epochs the gap must grow before a warning
@@ -48,19 +49,26 @@ public final class OverfittingMonitor implements Callback {
         }
         double previous = history.get(history.size() - 2).generalizationGap();
         growingFor = log.generalizationGap() > previous ? growingFor + 1 : 0;
+        if (growingFor == 0) {
+            warnedThisTrend = false;
+        }
         if (growingFor >= epochs && log.generalizationGap() > threshold) {
             EpochLog start = history.get(history.size() - 1 - growingFor);
             String warning = String.format(Locale.ROOT,
                     "overfitting: the train-validation accuracy gap grew from %.2f%% (epoch %d) to %.2f%% (epoch %d)",
                     100 * start.generalizationGap(), start.epoch(), 100 * log.generalizationGap(), log.epoch());
+            if (warnedThisTrend) {
+                warnings.removeLast();                     // the same trend, one epoch longer: keep its newest wording
+            }
             warnings.add(warning);
+            warnedThisTrend = true;
             if (out != null) {
                 out.println("warning: " + warning);
             }
         }
     }
 
-    /** The warnings raised so far, oldest first. */
+    /** One warning per trend of growing gaps, oldest first. */
     public List<String> warnings() {
         return List.copyOf(warnings);
     }

@@ -34,9 +34,18 @@ class CallbacksTest {
         OverfittingMonitor monitor = new OverfittingMonitor(2, 0.01, null);
         feed(monitor, log(1, 0.80, 0.80, 1), log(2, 0.85, 0.84, 1), log(3, 0.88, 0.85, 1), log(4, 0.91, 0.85, 1));
         List<String> warnings = monitor.warnings();
-        assertEquals(2, warnings.size(), warnings.toString());   // gap 0, 1, 3, 6 points: two rises by epoch 3
-        assertTrue(warnings.get(0).contains("from 0.00% (epoch 1) to 3.00% (epoch 3)"), warnings.get(0));
-        assertTrue(warnings.get(1).contains("from 0.00% (epoch 1) to 6.00% (epoch 4)"), warnings.get(1));
+        // gap 0, 1, 3, 6 points: two rises by epoch 3 (warned), a third at epoch 4 updates the same trend
+        assertEquals(List.of("overfitting: the train-validation accuracy gap grew from 0.00% (epoch 1) to 6.00% (epoch 4)"), warnings);
+
+        OverfittingMonitor twice = new OverfittingMonitor(2, 0.01, null);
+        feed(twice, log(1, 0.80, 0.80, 1), log(2, 0.85, 0.84, 1), log(3, 0.88, 0.85, 1), log(4, 0.88, 0.86, 1),
+                log(5, 0.90, 0.87, 1), log(6, 0.93, 0.88, 1));
+        assertEquals(2, twice.warnings().size(), "gap 0, 1, 3, 2, 3, 5: two separate trends " + twice.warnings());
+
+        OverfittingMonitor late = new OverfittingMonitor(2, 0.01, null);
+        feed(late, log(1, 0.80, 0.80, 1), log(2, 0.803, 0.80, 1), log(3, 0.806, 0.80, 1), log(4, 0.82, 0.80, 1));
+        assertEquals(List.of("overfitting: the train-validation accuracy gap grew from 0.00% (epoch 1) to 2.00% (epoch 4)"),
+                late.warnings(), "a trend that crosses the threshold only in its third epoch");
 
         OverfittingMonitor calm = new OverfittingMonitor(2, 0.01, null);
         feed(calm, log(1, 0.80, 0.79, 1), log(2, 0.85, 0.83, 1), log(3, 0.86, 0.85, 1), log(4, 0.88, 0.86, 1));
