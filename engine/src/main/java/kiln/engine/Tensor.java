@@ -621,6 +621,14 @@ public final class Tensor implements AutoCloseable {
                 (g, y) -> LinearAlgebra.matmulGradRight(g, this, other));
     }
 
+    /**
+     * A linear map, PyTorch's {@code linear}: {@code this [..., in] · weightᵀ + bias} with
+     * {@code weight [out, in]} and {@code bias [out]} (null for none); shape {@code [..., out]}. The
+     * same values as {@code matmul(weight.t()).add(bias)}, with gradients that come out in the
+     * parameters' own layouts (see LinearAlgebra).
+     */
+    public Tensor linear(Tensor weight, Tensor bias) { return LinearAlgebra.linear(this, weight, bias); }
+
     /** exp(x) / Σ exp(x) along {@code axis}, computed stably. */
     public Tensor softmax(int axis) {
         return Autograd.record("softmax", () -> LinearAlgebra.softmax(this, axis, false), this,
