@@ -1,6 +1,9 @@
 package kiln.engine;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+
+import kiln.kernels.cpu.Sgemm;
 
 /** Matrix products with batch broadcasting, and softmax along an axis. */
 final class LinearAlgebra {
@@ -57,6 +60,68 @@ final class LinearAlgebra {
                 }
             }
         }
+    }
+
+    /**
+     * PyTorch's {@code linear}: {@code x [..., in] · wᵀ + b} with {@code w [out, in]} and {@code b [out]}
+     * (or null). The gradients are written for this layout: dx = g·w, dw = gᵀ·x summed over every
+     * leading index (one product that comes out as w's own row-major [out, in], where the generic
+     * matmul would hand back a transposed view), db = g summed over the leading axes. In float32 the
+     * forward pass starts each output row from the bias and lets the matmul add onto it (one pass
+     * over y instead of two).
+     */
+    static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        Pointwise.checkSameDevice("linear", b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+        if (w.rank() != 2 || x.rank() == 0 || x.dim(-1) != w.dim(1)) {
+            throw new IllegalArgumentException("linear: input " + x.describe() + " needs the weight's " + (w.rank() == 2 ? w.dim(1) : "?")
+                    + " features in its last axis, and the weight " + w.describe() + " must be [out, in]");
+        }
+        if (b != null && (b.rank() != 1 || b.dim(0) != w.dim(0))) {
+            throw new IllegalArgumentException("linear: bias " + b.describe() + " must hold one value per output, [" + w.dim(0) + "]");
+        }
+        if (!x.dtype().isFloatingPoint() || w.dtype() != x.dtype() || (b != null && b.dtype() != x.dtype())) {
+            throw new IllegalArgumentException("linear: input, weight and bias need one floating dtype, got " + x.describe()
+                    + ", " + w.describe() + (b == null ? "" : " and " + b.describe()));
+        }
+        Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
+        GradNode.Partial[] partials = {
+                (g, y) -> g.matmul(w),                                          // dx = g·w
+                (g, y) -> rowsOf(g).t().matmul(rowsOf(x)),                      // dw = gᵀ·x over all rows
+                (g, y) -> rowsOf(g).sum(0, false)};                             // db = Σ_rows g
+        return Autograd.record("linear", () -> linearForward(x, w, b), inputs, Arrays.copyOf(partials, inputs.length));
+    }
+
+    /** t {@code [..., k]} as a matrix {@code [rows, k]} (a view when t is contiguous). */
+    private static Tensor rowsOf(Tensor t) {
+        return t.reshape(-1, t.dim(-1));
+    }
+
+    private static Tensor linearForward(Tensor x, Tensor w, Tensor b) {
+        if (x.dtype() != DType.FLOAT32) {
+            Tensor product = x.matmul(w.t());
+            if (b == null) {
+                return product;
+            }
+            try (product) {
+                return product.add(b);
+            }
+        }
+        int in = w.dim(1), out = w.dim(0);
+        int[] dims = x.dims();
+        dims[dims.length - 1] = out;
+        Tensor y = Tensor.empty(DType.FLOAT32, Shape.of(dims), x.device());
+        try (Tensor rows = x.contiguous(); Tensor weights = w.contiguous(); Tensor shift = b == null ? null : b.contiguous()) {
+            int count = (int) (y.numel() / Math.max(1, out));
+            MemorySegment ys = y.segment();
+            if (shift != null) {
+                for (int r = 0; r < count; r++) {
+                    MemorySegment.copy(shift.segment(), shift.offset() * Float.BYTES, ys, (long) r * out * Float.BYTES, (long) out * Float.BYTES);
+                }
+            }
+            Sgemm.sgemm(ys, 0, out, rows.segment(), rows.offset(), in, 1, weights.segment(), weights.offset(), 1, in,
+                    count, out, in, shift != null);                           // wᵀ read in place: row stride 1, column stride in
+        }
+        return y;
     }
 
     private static Shape batchOf(Tensor t) {

@@ -49,6 +49,7 @@ final class ScalarOps {
             case POW -> Math.pow(a, b);
             case MAX -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
             case MIN -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.min(a, b);
+            case RELU_GRAD -> b > 0 ? a : 0;
         };
     }
 
@@ -61,6 +62,7 @@ final class ScalarOps {
             case POW -> integerPower(a, b);
             case MAX -> Math.max(a, b);
             case MIN -> Math.min(a, b);
+            case RELU_GRAD -> b > 0 ? a : 0;
         };
     }
 

@@ -9,6 +9,7 @@ import kiln.kernels.cpu.BinaryOp;
 import kiln.kernels.cpu.CompareOp;
 import kiln.kernels.cpu.ReduceOp;
 import kiln.kernels.cpu.UnaryOp;
+import kiln.kernels.cpu.WindowGeometry;
 
 /**
  * An n-dimensional array of one {@link DType} on one {@link Device}, stored off-heap.
@@ -381,7 +382,7 @@ public final class Tensor implements AutoCloseable {
     /** max(x, 0). */
     public Tensor relu() {
         return Autograd.record("relu", () -> Pointwise.unary(UnaryOp.RELU, this), this,
-                (g, y) -> g.mul(gt(0).to(dtype)));                               // 1 where x > 0, else 0
+                (g, y) -> Pointwise.binary(BinaryOp.RELU_GRAD, g, this));        // g where x > 0, else 0
     }
 
     /** x·Φ(x), the exact (erf) form, as PyTorch's default. */
@@ -620,6 +621,14 @@ public final class Tensor implements AutoCloseable {
                 (g, y) -> LinearAlgebra.matmulGradRight(g, this, other));
     }
 
+    /**
+     * A linear map, PyTorch's {@code linear}: {@code this [..., in] · weightᵀ + bias} with
+     * {@code weight [out, in]} and {@code bias [out]} (null for none); shape {@code [..., out]}. The
+     * same values as {@code matmul(weight.t()).add(bias)}, with gradients that come out in the
+     * parameters' own layouts (see LinearAlgebra).
+     */
+    public Tensor linear(Tensor weight, Tensor bias) { return LinearAlgebra.linear(this, weight, bias); }
+
     /** exp(x) / Σ exp(x) along {@code axis}, computed stably. */
     public Tensor softmax(int axis) {
         return Autograd.record("softmax", () -> LinearAlgebra.softmax(this, axis, false), this,
@@ -717,9 +726,32 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor unfold2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
                            int dilationH, int dilationW, double padValue) {
-        Windows.Geometry window = new Windows.Geometry(kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
+        WindowGeometry window = Windows.geometry("unfold2d", kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
         return Autograd.record("unfold2d", () -> Windows.unfold2d(this, window, padValue), this,
                 (g, y) -> Windows.fold2d(g, window, shape));
+    }
+
+    /**
+     * 2-D convolution (PyTorch's {@code conv2d}, a cross-correlation) of this image batch
+     * {@code [N, C, H, W]} with {@code weight [O, C/groups, kH, kW]} and an optional {@code bias [O]}
+     * (null for none): {@code y[n, o, oh, ow] = bias[o] + Σ_{c, i, j} weight[o, c, i, j] · x[n, g·C/G + c,
+     * oh·sH + i·dH − pH, ow·sW + j·dW − pW]} with g the group of o, zero outside x; shape
+     * {@code [N, O, OH, OW]}, sizes as {@link #unfold2d}. Differentiable in all three; float32 runs
+     * dedicated kernels, other dtypes im2col and a matmul (see Convolution).
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, int strideH, int strideW, int padH, int padW,
+                         int dilationH, int dilationW, int groups) {
+        return Convolution.conv2d(this, weight, bias, strideH, strideW, padH, padW, dilationH, dilationW, groups);
+    }
+
+    /**
+     * 2-D max pooling of this image batch {@code [N, C, H, W]}: the largest element of each
+     * kernelH×kernelW window, the padding counting as −∞; sizes as {@link #unfold2d}. The gradient
+     * goes to each window's first maximum in row-major order, as PyTorch's.
+     */
+    public Tensor maxPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                            int dilationH, int dilationW) {
+        return Pooling.maxPool2d(this, Windows.geometry("maxPool2d", kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW));
     }
 
     // ---------------------------------------------------------------- gradients

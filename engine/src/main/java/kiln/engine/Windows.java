@@ -1,8 +1,12 @@
 package kiln.engine;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 import kiln.kernels.cpu.BinaryOp;
+import kiln.kernels.cpu.Im2col;
+import kiln.kernels.cpu.Parallel;
+import kiln.kernels.cpu.WindowGeometry;
 
 /**
  * Sliding windows, the two primitives that convolution and pooling are built from: {@code pad} (a
@@ -34,41 +38,44 @@ import kiln.kernels.cpu.BinaryOp;
  * is kH·kW strided in-place additions, one per tap, into a zero tensor of the padded size; the
  * padding's gradient is then cut off. (The taps are added one at a time because their windows
  * overlap each other, which a single strided addition could not accumulate.)
+ *
+ * <p>Those two views are the definition, and what every dtype but float32 runs. float32, the
+ * training dtype, runs the {@link Im2col} kernels instead, one image per parallel task: the same
+ * entries, without a padded copy or a strided walk per row.
  */
 final class Windows {
     private Windows() {}
 
-    /** Kernel size, stride, padding (per side) and dilation along the height and width axes. */
-    record Geometry(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) {
-        Geometry {
-            requireAtLeast("kernel", kernelH, kernelW, 1);
-            requireAtLeast("stride", strideH, strideW, 1);
-            requireAtLeast("padding", padH, padW, 0);
-            requireAtLeast("dilation", dilationH, dilationW, 1);
+    /** The window's geometry, its arguments checked, a bad one reported as {@code op}'s. */
+    static WindowGeometry geometry(String op, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                                   int dilationH, int dilationW) {
+        try {
+            return new WindowGeometry(kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException(op + ": " + bad.getMessage(), bad);
         }
+    }
 
-        private static void requireAtLeast(String what, int h, int w, int least) {
-            if (h < least || w < least) {
-                throw new IllegalArgumentException("unfold2d: " + what + " must be >= " + least + ", got " + h + "x" + w);
-            }
+    /** The padding of an image batch's four axes on one side: none for N and C. */
+    private static int[] padding(WindowGeometry window) {
+        return new int[] {0, 0, window.padH(), window.padW()};
+    }
+
+    /**
+     * Throws unless {@code x} is an image batch {@code [N, C, H, W]} on which at least one window fits
+     * (the output size is PyTorch's formula, see {@link WindowGeometry}).
+     */
+    static void requireWindowsFit(String op, Tensor x, WindowGeometry window) {
+        x.ensureOpen();
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(op + ": input " + x.describe() + " must be a batch of images [N, C, H, W]");
         }
-
-        /** PyTorch's output size ⌊(size + 2·pad − dilation·(kernel − 1) − 1) / stride⌋ + 1 (may be <= 0: no window fits). */
-        private static int outputSize(int size, int kernel, int stride, int pad, int dilation) {
-            return Math.floorDiv(size + 2 * pad - dilation * (kernel - 1) - 1, stride) + 1;
-        }
-
-        int outH(int height) { return outputSize(height, kernelH, strideH, padH, dilationH); }
-
-        int outW(int width) { return outputSize(width, kernelW, strideW, padW, dilationW); }
-
-        /** The padding of an image batch's four axes on one side: none for N and C. */
-        int[] padding() { return new int[] {0, 0, padH, padW}; }
-
-        @Override
-        public String toString() {
-            return "kernel " + kernelH + "x" + kernelW + ", stride " + strideH + "x" + strideW
-                    + ", padding " + padH + "x" + padW + ", dilation " + dilationH + "x" + dilationW;
+        int outH = window.outH(x.dim(2));
+        int outW = window.outW(x.dim(3));
+        if (outH <= 0 || outW <= 0) {
+            throw new IllegalArgumentException(op + ": input " + x.describe() + " is too small for " + window
+                    + ": the output would be " + Math.max(outH, 0) + "x" + Math.max(outW, 0)
+                    + " (size = (H + 2·padding − dilation·(kernel − 1) − 1) / stride + 1)");
         }
     }
 
@@ -112,19 +119,14 @@ final class Windows {
 
     // ---------------------------------------------------------------- unfold2d and its gradient
 
-    static Tensor unfold2d(Tensor x, Geometry window, double padValue) {
-        x.ensureOpen();
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException("unfold2d: input " + x.describe() + " must be a batch of images [N, C, H, W]");
-        }
+    static Tensor unfold2d(Tensor x, WindowGeometry window, double padValue) {
+        requireWindowsFit("unfold2d", x, window);
         int outH = window.outH(x.dim(2));
         int outW = window.outW(x.dim(3));
-        if (outH <= 0 || outW <= 0) {
-            throw new IllegalArgumentException("unfold2d: input " + x.describe() + " is too small for " + window
-                    + ": the output would be " + Math.max(outH, 0) + "x" + Math.max(outW, 0)
-                    + " (size = (H + 2·padding − dilation·(kernel − 1) − 1) / stride + 1)");
+        if (x.dtype() == DType.FLOAT32) {
+            return unfoldFloat32(x, window, (float) padValue, outH, outW);
         }
-        try (Tensor padded = pad(x, window.padding(), window.padding(), padValue);
+        try (Tensor padded = pad(x, padding(window), padding(window), padValue);
              Tensor columns = columnView(padded, window, outH, outW)) {
             Tensor out = Tensor.empty(x.dtype(), columns.shape(), x.device());
             out.backend().copy(out, columns);
@@ -132,9 +134,27 @@ final class Windows {
         }
     }
 
+    /** float32 unfold2d by the im2col kernel, one image per task. */
+    private static Tensor unfoldFloat32(Tensor x, WindowGeometry window, float padValue, int outH, int outW) {
+        int channels = x.dim(1), height = x.dim(2), width = x.dim(3);
+        Tensor out = Tensor.empty(x.dtype(), Shape.of(x.dim(0), channels, window.kernelH(), window.kernelW(), outH, outW), x.device());
+        try (Tensor images = x.contiguous()) {
+            MemorySegment from = images.segment();
+            MemorySegment to = out.segment();
+            long imageSize = (long) channels * height * width;
+            long columnsSize = Im2col.columnsSize(channels, height, width, window);
+            Parallel.forEach(x.dim(0), n -> Im2col.im2col(from, images.offset() + n * imageSize, channels, height, width,
+                    window, padValue, to, n * columnsSize));
+        }
+        return out;
+    }
+
     /** col2im: the gradient of unfold2d for an input of {@code inputShape}, given the columns' gradient g. */
-    static Tensor fold2d(Tensor g, Geometry window, Shape inputShape) {
+    static Tensor fold2d(Tensor g, WindowGeometry window, Shape inputShape) {
         int[] dims = inputShape.toArray();
+        if (g.dtype() == DType.FLOAT32) {
+            return foldFloat32(g, window, dims);
+        }
         int[] paddedDims = {dims[0], dims[1], dims[2] + 2 * window.padH(), dims[3] + 2 * window.padW()};
         try (Tensor sums = Tensor.empty(g.dtype(), Shape.of(paddedDims), g.device());
              Tensor columns = columnView(sums, window, g.dim(4), g.dim(5))) {
@@ -149,12 +169,29 @@ final class Windows {
                     }
                 }
             }
-            return interior(sums, window.padding(), dims);
+            return interior(sums, padding(window), dims);
         }
     }
 
+    /** float32 col2im by its kernel, one image per task (each task writes only its image: no races). */
+    private static Tensor foldFloat32(Tensor g, WindowGeometry window, int[] dims) {
+        int channels = dims[1], height = dims[2], width = dims[3];
+        Tensor out = Tensor.empty(g.dtype(), Shape.of(dims), g.device());
+        try (Tensor columns = g.contiguous()) {
+            MemorySegment from = columns.segment();
+            MemorySegment to = out.segment();
+            long imageSize = (long) channels * height * width;
+            long columnsSize = Im2col.columnsSize(channels, height, width, window);
+            Parallel.forEach(dims[0], n -> {
+                to.asSlice(n * imageSize * Float.BYTES, imageSize * Float.BYTES).fill((byte) 0);
+                Im2col.col2im(from, columns.offset() + n * columnsSize, channels, height, width, window, to, n * imageSize);
+            });
+        }
+        return out;
+    }
+
     /** {@code padded [N, C, Hp, Wp]} seen as the columns {@code [N, C, kH, kW, OH, OW]} (see the class comment). */
-    private static Tensor columnView(Tensor padded, Geometry window, int outH, int outW) {
+    private static Tensor columnView(Tensor padded, WindowGeometry window, int outH, int outW) {
         long[] s = padded.strides();
         Shape shape = Shape.of(padded.dim(0), padded.dim(1), window.kernelH(), window.kernelW(), outH, outW);
         long[] strides = {s[0], s[1], window.dilationH() * s[2], window.dilationW() * s[3], window.strideH() * s[2], window.strideW() * s[3]};

@@ -2,6 +2,7 @@ package kiln.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 
@@ -194,6 +195,50 @@ class MatmulTest {
             Tensor row = Tensor.fromArray(new float[] {1, 2, 3}, 1, 3).expand(4, 3);    // stride 0 between rows
             Tensor b = Tensor.fromArray(new float[] {1, 0, 0, 1, 1, 1}, 3, 2);
             assertArrayEquals(new float[] {4, 5, 4, 5, 4, 5, 4, 5}, row.matmul(b).toFloatArray());
+        }
+    }
+
+    /** linear(w, b) is matmul(wᵀ) + b: the same values, and the same gradients (dw in w's own layout). */
+    @Test
+    void linearIsMatmulOfTheTransposePlusBias() {
+        Generator g = new Generator(46);
+        for (int[] dims : new int[][] {{5, 7}, {2, 3, 33}, {1, 130}, {0, 4}}) {
+            for (boolean withBias : new boolean[] {true, false}) {
+                try (MemoryScope s = MemoryScope.open()) {
+                    int in = dims[dims.length - 1], out = 9;
+                    Tensor x = Tensor.randn(g, dims).requiresGrad(true);
+                    Tensor w = Tensor.randn(g, out, in).requiresGrad(true);
+                    Tensor b = withBias ? Tensor.randn(g, out).requiresGrad(true) : null;
+                    Tensor fused = x.linear(w, b);
+                    Tensor upstream = Tensor.randn(g, fused.dims());
+                    fused.backward(upstream);
+                    float[][] fast = {fused.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray()};
+                    assertTrue(w.grad().isContiguous(), "dw comes back as [out, in], not a transposed view");
+                    float[] biasGrad = withBias ? b.grad().toFloatArray() : null;
+                    x.setGrad(null);
+                    w.setGrad(null);
+                    if (withBias) {
+                        b.setGrad(null);
+                    }
+                    Tensor product = x.matmul(w.t());
+                    Tensor plain = withBias ? product.add(b) : product;
+                    plain.backward(upstream);
+                    String what = Arrays.toString(dims) + (withBias ? " with bias" : "");
+                    // Sums of up to 130 products of normal values, in another blocking: 1e-4 is far above rounding.
+                    Check.assertAllClose(Check.toDoubles(plain.toFloatArray()), fast[0], 1e-4, 1e-5, what + " y");
+                    Check.assertAllClose(Check.toDoubles(x.grad().toFloatArray()), fast[1], 1e-4, 1e-5, what + " dx");
+                    Check.assertAllClose(Check.toDoubles(w.grad().toFloatArray()), fast[2], 1e-4, 1e-5, what + " dw");
+                    if (withBias) {
+                        Check.assertAllClose(Check.toDoubles(b.grad().toFloatArray()), biasGrad, 1e-4, 1e-5, what + " db");
+                    }
+                }
+            }
+        }
+        try (MemoryScope s = MemoryScope.open()) {
+            Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).linear(Tensor.zeros(4, 5), null),
+                    "linear", "[2, 3]", "[4, 5]");
+            Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).linear(Tensor.zeros(4, 3), Tensor.zeros(3)),
+                    "linear", "bias", "[3]", "[4]");
         }
     }
 

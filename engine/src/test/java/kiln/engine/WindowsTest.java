@@ -118,8 +118,10 @@ class WindowsTest {
                 assertArrayEquals(new int[] {2, 3, k.kH, k.kW, k.outH(7), k.outW(6)}, columns.dims(), k.toString());
                 assertArrayEquals(expected, columns.toDoubleArray(), 0, k + " float64");   // a copy: exact
                 assertArrayEquals(expected, k.unfold(strided, -2.5).toDoubleArray(), 0, k + " strided input");
-                assertArrayEquals(Check.toFloats(im2col(Check.toDoubles(x32.toFloatArray()), dims, k, -2.5)),
-                        k.unfold(x32, -2.5).toFloatArray(), k + " float32");
+                float[] expected32 = Check.toFloats(im2col(Check.toDoubles(x32.toFloatArray()), dims, k, -2.5));
+                assertArrayEquals(expected32, k.unfold(x32, -2.5).toFloatArray(), k + " float32");
+                assertArrayEquals(expected32, k.unfold(x32.transpose(2, 3).contiguous().transpose(2, 3), -2.5).toFloatArray(),
+                        k + " float32 strided input");
             }
         }
     }
@@ -128,14 +130,18 @@ class WindowsTest {
     void unfold2dGradientIsCol2im() {
         Generator rng = new Generator(22);
         int[] dims = {2, 2, 6, 7};
-        for (Config k : CONFIGS) {
-            try (MemoryScope s = MemoryScope.open()) {
-                Tensor x = Tensor.zeros(DType.FLOAT64, dims).requiresGrad(true);
-                Tensor columns = k.unfold(x, 0);
-                double[] upstream = Check.uniform(rng, (int) columns.numel(), -1, 1);
-                columns.backward(Tensor.fromArray(upstream, columns.dims()));
-                // Overlapping windows sum up to kH·kW terms per element, in another order than the loop.
-                Check.assertAllClose(col2im(upstream, dims, k), x.grad().toDoubleArray(), 1e-15, 1e-14, k.toString());
+        for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+            for (Config k : CONFIGS) {
+                try (MemoryScope s = MemoryScope.open()) {
+                    Tensor x = Tensor.zeros(dtype, dims).requiresGrad(true);
+                    Tensor columns = k.unfold(x, 0);
+                    double[] upstream = Check.toDoubles(Check.toFloats(Check.uniform(rng, (int) columns.numel(), -1, 1)));
+                    columns.backward(Tensor.fromArray(upstream, columns.dims()).to(dtype));
+                    // Overlapping windows sum up to kH·kW ≤ 9 terms below 1 per element; in float32 the sum's
+                    // error is at most 9 roundings of at most 9, 81·u (u = eps/2).
+                    double tolerance = dtype == DType.FLOAT64 ? 1e-14 : 81 * Check.EPS32 / 2;
+                    Check.assertAllClose(col2im(upstream, dims, k), x.grad().toDoubleArray(), tolerance, tolerance, k + " " + dtype);
+                }
             }
         }
     }

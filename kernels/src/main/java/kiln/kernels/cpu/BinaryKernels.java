@@ -77,6 +77,7 @@ public final class BinaryKernels {
             case POW -> { }
             case MAX -> max(out, outOff, a, aOff, aStep, b, bOff, bStep, bound);
             case MIN -> min(out, outOff, a, aOff, aStep, b, bOff, bStep, bound);
+            case RELU_GRAD -> reluGrad(out, outOff, a, aOff, aStep, b, bOff, bStep, bound);
         }
         zipScalar(op, out, outOff + bound,
                 a, aOff + (long) bound * aStep, aStep, b, bOff + (long) bound * bStep, bStep, n - bound);
@@ -123,6 +124,15 @@ public final class BinaryKernels {
                             MemorySegment b, long bOff, int bStep, int bound) {
         for (int i = 0; i < bound; i += SPECIES.length()) {
             store(out, outOff + i, operand(a, aOff, aStep, i).min(operand(b, bOff, bStep, i)));
+        }
+    }
+
+    private static void reluGrad(MemorySegment out, long outOff, MemorySegment a, long aOff, int aStep,
+                                 MemorySegment b, long bOff, int bStep, int bound) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int i = 0; i < bound; i += SPECIES.length()) {
+            VectorMask<Float> positive = operand(b, bOff, bStep, i).compare(VectorOperators.GT, 0f);
+            store(out, outOff + i, zero.blend(operand(a, aOff, aStep, i), positive));
         }
     }
 

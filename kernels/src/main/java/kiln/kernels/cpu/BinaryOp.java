@@ -18,7 +18,12 @@ public enum BinaryOp {
     /** the larger of a and b; NaN if either is NaN (as {@code torch.maximum}); +0 &gt; −0 */
     MAX,
     /** the smaller of a and b; NaN if either is NaN (as {@code torch.minimum}); −0 &lt; +0 */
-    MIN;
+    MIN,
+    /**
+     * a where b &gt; 0, else 0 (also for a NaN b): relu's backward pass, the output's gradient a let
+     * through where the input b was positive, in one pass (a mask and a product would take three)
+     */
+    RELU_GRAD;
 
     /** The reference value of {@code op(a, b)}. */
     public float apply(float a, float b) {
@@ -30,6 +35,7 @@ public enum BinaryOp {
             case POW -> (float) Math.pow(a, b);
             case MAX -> Math.max(a, b);
             case MIN -> Math.min(a, b);
+            case RELU_GRAD -> b > 0 ? a : 0f;
         };
     }
 }

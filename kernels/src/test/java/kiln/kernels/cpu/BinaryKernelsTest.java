@@ -45,9 +45,13 @@ class BinaryKernelsTest {
     @MethodSource("zipCases")
     void zipSimdMatchesScalar(BinaryOp op, int aStep, int bStep, int n) {
         try (Arena arena = Arena.ofShared()) {
-            // pow: positive bases; div: divisors away from 0 (both signs come from a).
+            // pow: positive bases; div: divisors away from 0 (both signs come from a); relu's gradient: both signs of b.
             MemorySegment a = random(arena, IN_OFF, n, n, op == BinaryOp.POW ? 0.1f : -4f, 4f);
-            MemorySegment b = random(arena, OUT_OFF, n, n + 1, op == BinaryOp.POW ? -3f : 0.5f, 3f);
+            float bLow = switch (op) {
+                case POW, RELU_GRAD -> -3f;
+                default -> 0.5f;
+            };
+            MemorySegment b = random(arena, OUT_OFF, n, n + 1, bLow, 3f);
             MemorySegment scalarOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
             MemorySegment simdOut = filled(arena, OUT_OFF + n + 8, SENTINEL);
             withSimd(false, () -> BinaryKernels.zip(op, scalarOut, OUT_OFF, a, IN_OFF, aStep, b, OUT_OFF, bStep, n));
@@ -74,6 +78,11 @@ class BinaryKernelsTest {
         assertEquals(8f, BinaryOp.POW.apply(2f, 3f));
         assertEquals(3f, BinaryOp.MAX.apply(2f, 3f));
         assertEquals(2f, BinaryOp.MIN.apply(2f, 3f));
+        assertEquals(2f, BinaryOp.RELU_GRAD.apply(2f, 3f));
+        assertEquals(0f, BinaryOp.RELU_GRAD.apply(2f, -3f));
+        assertEquals(0f, BinaryOp.RELU_GRAD.apply(2f, 0f));          // relu'(0) = 0, as PyTorch
+        assertEquals(0f, BinaryOp.RELU_GRAD.apply(2f, Float.NaN));
+        assertEquals(0f, BinaryOp.RELU_GRAD.apply(Float.POSITIVE_INFINITY, -1f));  // selected, not multiplied by 0
     }
 
     /** MAX and MIN propagate NaN from either side (torch.maximum), through the SIMD loop and the tail. */

@@ -13,9 +13,8 @@ import kiln.nn.Parameter;
  *
  * <pre>  y[n, o, oh, ow] = b[o] + Σ_{c, i, j} W[o, c, i, j] · x[n, g·C/G + c, oh·sH + i·dH − pH, ow·sW + j·dW − pW]</pre>
  *
- * (zero outside x). Computed by im2col: {@link Tensor#unfold2d} lays every window out as a column,
- * and one batched matmul multiplies each group's filters {@code [O/G, C/G·kH·kW]} with that group's
- * columns {@code [C/G·kH·kW, OH·OW]}. Parameters as PyTorch's state_dict: {@code weight}
+ * (zero outside x), computed by {@link Tensor#conv2d} (im2col and a matmul per image, with
+ * dedicated float32 kernels). Parameters as PyTorch's state_dict: {@code weight}
  * {@code [O, C/G, kH, kW]} and {@code bias} {@code [O]}, both initialised U(±1/√fanIn) with
  * fanIn = C/G·kH·kW (PyTorch's {@code kaiming_uniform_(a=√5)} and its bias rule).
  */
@@ -87,16 +86,8 @@ public final class Conv2d extends Module {
      * {@code x [N, C, H, W]}, {@code weight [O, C/G, kH, kW]}, {@code bias [O]} or null.
      */
     static Tensor convolve(String layer, Tensor x, Tensor weight, Tensor bias, Window2d window, int groups) {
-        int batch = x.dim(0);
-        int out = weight.dim(0);
-        int patch = x.dim(1) / groups * window.kernelH() * window.kernelW();     // inputs per output value
-        Tensor columns = window.unfold(layer, x, 0);                            // [N, C, kH, kW, OH, OW]
-        int outH = columns.dim(4);
-        int outW = columns.dim(5);
-        Tensor grouped = columns.reshape(batch, groups, patch, outH * outW);    // [N, G, C/G·kH·kW, OH·OW]
-        Tensor filters = weight.reshape(groups, out / groups, patch);           // [G, O/G, C/G·kH·kW]
-        Tensor y = filters.matmul(grouped).reshape(batch, out, outH, outW);    // [N, G, O/G, OH·OW] → [N, O, OH, OW]
-        return bias == null ? y : y.add(bias.reshape(out, 1, 1));
+        return Window2d.reported(layer, () -> x.conv2d(weight, bias, window.strideH(), window.strideW(),
+                window.paddingH(), window.paddingW(), window.dilationH(), window.dilationW(), groups));
     }
 
     public Options options() { return options; }

@@ -36,8 +36,7 @@ public final class Linear extends Module {
             throw new IllegalArgumentException("Linear(in=" + inFeatures + "): input " + x.describe()
                     + " must have " + inFeatures + " features in its last axis");
         }
-        Tensor y = x.matmul(weight.value().t());
-        return bias == null ? y : y.add(bias.value());
+        return x.linear(weight.value(), bias == null ? null : bias.value());
     }
 
     public int inFeatures() { return inFeatures; }

@@ -8,8 +8,8 @@ import kiln.engine.Tensor;
  * <pre>  y[n, c, oh, ow] = max_{i, j} x[n, c, oh·sH + i·dH − pH, ow·sW + j·dW − pW]</pre>
  *
  * The gradient goes to the maximum; among tied maxima to the first in the window's row-major order,
- * as PyTorch's. That is why the maximum is taken as an argmax followed by a gather: {@code max()}
- * would share a tie's gradient between the tied elements.
+ * as PyTorch's ({@link Tensor#maxPool2d}; {@code max()} over the windows would share a tie's gradient
+ * between the tied elements).
  */
 public final class MaxPool2d extends Pool2d {
     /** kernel×kernel windows side by side (stride = kernel, PyTorch's default), no padding. */
@@ -29,8 +29,9 @@ public final class MaxPool2d extends Pool2d {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor windows = windows(x, Double.NEGATIVE_INFINITY);    // [N, C, kH·kW, OH, OW]
-        Tensor first = windows.argmax(2, true);                   // where each window's first maximum is
-        return windows.gather(2, first).squeeze(2);
+        Window2d w = window();
+        Window2d.requireImages(describe(), x);
+        return Window2d.reported(describe(), () -> x.maxPool2d(w.kernelH(), w.kernelW(), w.strideH(), w.strideW(),
+                w.paddingH(), w.paddingW(), w.dilationH(), w.dilationW()));
     }
 }

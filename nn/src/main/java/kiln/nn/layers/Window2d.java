@@ -1,5 +1,7 @@
 package kiln.nn.layers;
 
+import java.util.function.Supplier;
+
 import kiln.engine.Tensor;
 
 /**
@@ -59,10 +61,15 @@ public record Window2d(int kernelH, int kernelW, int strideH, int strideW, int p
      */
     Tensor unfold(String layer, Tensor x, double padValue) {
         requireImages(layer, x);
+        return reported(layer, () -> x.unfold2d(kernelH, kernelW, strideH, strideW, paddingH, paddingW, dilationH, dilationW, padValue));
+    }
+
+    /** Runs a windowed op of the engine, its complaints (an input too small for the window...) prefixed with {@code layer}'s name. */
+    static Tensor reported(String layer, Supplier<Tensor> op) {
         try {
-            return x.unfold2d(kernelH, kernelW, strideH, strideW, paddingH, paddingW, dilationH, dilationW, padValue);
-        } catch (IllegalArgumentException tooSmall) {
-            throw new IllegalArgumentException(layer + ": " + tooSmall.getMessage(), tooSmall);
+            return op.get();
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException(layer + ": " + bad.getMessage(), bad);
         }
     }
 
