@@ -82,7 +82,7 @@ final class Train {
               --lr X               learning rate (default 1e-3)
               --weight-decay X     (default 0; adamw 0.01)
               --momentum X         sgd and rmsprop (default 0.9 for sgd)
-              --schedule NAME      none, cosine (per step) or onecycle (default none)
+              --schedule NAME      cosine (decay to 0 over the run, per step), onecycle or none (default cosine)
               --clip X             clip the gradients' global norm to X
               --patience N         stop when validation accuracy has not improved for N epochs
             run
@@ -166,7 +166,7 @@ final class Train {
             if (o.has("clip")) {
                 trainer.clipGradNorm(o.number("clip", 0, 0, 1e6));
             }
-            schedule(o.string("schedule", "none"), trainer, optimizer, lr, epochs * train.batchCount());
+            schedule(o.string("schedule", "cosine"), trainer, optimizer, lr, epochs * train.batchCount());
 
             Map<String, Object> config = config(datasetSpec, modelSpec, model, data, optimizerName, lr, epochs, batchSize, seed, threads, o);
             AtomicFiles.write(runDir.resolve("config.json"), (Json.writePretty(config) + "\n").getBytes(StandardCharsets.UTF_8));
@@ -307,7 +307,7 @@ final class Train {
         c.put("scaling", data.scaler() == null ? "none" : data.scaler().config().get("type") + " (" + data.scaler().config().get("scope") + ")");
         c.put("optimizer", optimizer);
         c.put("lr", lr);
-        c.put("schedule", o.string("schedule", "none"));
+        c.put("schedule", o.string("schedule", "cosine"));
         c.put("epochs", epochs);
         c.put("batch", batch);
         c.put("augment", o.has("augment"));

@@ -99,6 +99,34 @@ class TrainCommandTest {
     }
 
     @Test
+    void trainsOnACsvFileWithACategoricalColumnAndQuotedClassNames(@TempDir Path dir) throws Exception {
+        // Two numeric features and a colour; the class is "inside, \"near\"" when x² + y² < 1, else "outside".
+        StringBuilder csv = new StringBuilder("x,y,colour,label\n");
+        kiln.engine.Generator rng = new kiln.engine.Generator(11);
+        for (int i = 0; i < 600; i++) {
+            double x = 3 * rng.nextDouble() - 1.5;
+            double y = 3 * rng.nextDouble() - 1.5;
+            String colour = i % 3 == 0 ? "red" : i % 3 == 1 ? "green" : "blue";
+            String label = x * x + y * y < 1 ? "\"inside, \"\"near\"\"\"" : "outside";
+            csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%s,%s%n", x, y, colour, label));
+        }
+        Path file = dir.resolve("points.csv");
+        Files.writeString(file, csv);
+        Path runDir = dir.resolve("run");
+        Outcome trained = run("train", "--dataset", "csv:" + file, "--model", "mlp:32,32", "--epochs", "30", "--lr", "0.01",
+                "--batch", "32", "--out", runDir.toString(), "--json");
+        assertEquals(0, trained.code(), trained.err());
+        assertTrue(trained.err().contains("432 training / 48 validation / 120 test examples"), trained.err());
+        assertTrue(number(trained.json(), "test_accuracy") >= 0.9, "a disc in the plane: " + trained.json());
+        String report = Files.readString(runDir.resolve("classification_report.txt"));
+        assertTrue(report.contains("inside, \"near\"") && report.contains("outside"), report);
+
+        Outcome evaluated = run("eval", "--model", runDir.resolve("model.safetensors").toString(), "--json");
+        assertEquals(0, evaluated.code(), evaluated.err());
+        assertEquals(number(trained.json(), "test_accuracy"), number(evaluated.json(), "test_accuracy"), 0);
+    }
+
+    @Test
     void badInputIsOneLineAndExitCode2(@TempDir Path dir) throws Exception {
         Outcome unknown = run("train", "--dataset", "imagenet", "--out", dir.resolve("x").toString());
         assertEquals(2, unknown.code());

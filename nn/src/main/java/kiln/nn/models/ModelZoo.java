@@ -28,7 +28,9 @@ import kiln.nn.layers.Window2d;
  *   <li>{@code lenet}: LeNet-5 as the PyTorch peer trains it: Conv2d(C, 6, 5, padding 2), ReLU,
  *       MaxPool2d(2), Conv2d(6, 16, 5), ReLU, MaxPool2d(2), Flatten, Linear(400, 120), ReLU,
  *       Linear(120, 84), ReLU, Linear(84, classes) for 28×28 images (400 = 16·5·5; other sizes change it).</li>
- *   <li>{@code cnn}: for now the same as lenet.</li>
+ *   <li>{@code cnn}: LeNet-5's layout with wider convolutions, 16 and 32 filters instead of 6 and 16
+ *       (Flatten then gives 800 = 32·5·5 features on 28×28 images): about four times LeNet's
+ *       arithmetic, for a point or two more accuracy.</li>
  * </ul>
  *
  * {@code linear} and {@code mlp} take any input shape (flattened per sample); {@code lenet} and
@@ -45,7 +47,7 @@ public final class ModelZoo {
         names.put("linear", "softmax regression: Flatten, Linear(inputs, classes)");
         names.put("mlp", "multilayer perceptron: Flatten, Linear+ReLU per hidden size, Linear; default mlp:256,128 (e.g. mlp:512,256)");
         names.put("lenet", "LeNet-5 for [C, H, W] images: conv5x5 C->6 pad 2, ReLU, maxpool 2; conv5x5 6->16, ReLU, maxpool 2; 400-120-84-classes");
-        names.put("cnn", "the default convolutional network, currently the same as lenet");
+        names.put("cnn", "LeNet-5 with wider convolutions: conv5x5 C->16 pad 2, ReLU, maxpool 2; conv5x5 16->32, ReLU, maxpool 2; 800-120-84-classes");
         return names;
     }
 
@@ -77,7 +79,8 @@ public final class ModelZoo {
         return switch (name) {
             case "linear" -> perceptron(inputShape, new int[0], classes, rng);
             case "mlp" -> perceptron(inputShape, options == null ? DEFAULT_HIDDEN : hiddenSizes(spec, options), classes, rng);
-            default -> lenet(spec, inputShape, classes, rng);
+            case "lenet" -> lenet(spec, inputShape, 6, 16, classes, rng);
+            default -> lenet(spec, inputShape, 16, 32, classes, rng);
         };
     }
 
@@ -112,7 +115,8 @@ public final class ModelZoo {
         return new Sequential(layers.toArray(Module[]::new));
     }
 
-    private static Module lenet(String spec, int[] inputShape, int classes, Generator rng) {
+    /** LeNet-5's layout with {@code c1} and {@code c2} filters in its two convolutions (6 and 16 in the original). */
+    private static Module lenet(String spec, int[] inputShape, int c1, int c2, int classes, Generator rng) {
         if (inputShape.length != 3 || inputShape[1] < 12 || inputShape[2] < 12) {
             throw new IllegalArgumentException("ModelZoo: " + spec + " needs images [C, H, W] of at least 12x12, got "
                     + Arrays.toString(inputShape));
@@ -121,14 +125,14 @@ public final class ModelZoo {
         int h = (inputShape[1] / 2 - 4) / 2;
         int w = (inputShape[2] / 2 - 4) / 2;
         return new Sequential(
-                new Conv2d(Conv2d.options(inputShape[0], 6, Window2d.of(5).padding(2)), rng),
+                new Conv2d(Conv2d.options(inputShape[0], c1, Window2d.of(5).padding(2)), rng),
                 Activation.relu(),
                 new MaxPool2d(2),
-                new Conv2d(6, 16, 5, rng),
+                new Conv2d(c1, c2, 5, rng),
                 Activation.relu(),
                 new MaxPool2d(2),
                 new Flatten(),
-                new Linear(16 * h * w, 120, rng),
+                new Linear(c2 * h * w, 120, rng),
                 Activation.relu(),
                 new Linear(120, 84, rng),
                 Activation.relu(),
