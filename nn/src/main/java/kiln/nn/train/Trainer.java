@@ -10,6 +10,7 @@ import kiln.engine.MemoryScope;
 import kiln.engine.Tensor;
 import kiln.nn.Module;
 import kiln.nn.data.Batch;
+import kiln.nn.data.BatchIterator;
 import kiln.nn.data.DataLoader;
 import kiln.nn.loss.Loss;
 import kiln.nn.optim.GradClip;
@@ -102,30 +103,33 @@ public final class Trainer {
         long examples = 0;
         boolean classification = false;
         long start = System.nanoTime();
-        for (Batch batch : train.epoch(state.epoch())) {
-            try (batch; MemoryScope scope = MemoryScope.open()) {
-                optimizer.zeroGrad();
-                Tensor output = model.forward(batch.features());
-                Tensor batchLoss = loss.apply(output, batch.targets());
-                double value = batchLoss.item();
-                long step = state.step() + 1;
-                if (!Double.isFinite(value)) {
-                    throw diverged(state, step, "the loss is " + value, batch);
+        // Closing the iterator when a step throws stops its prefetch thread and frees the batches it loaded ahead.
+        try (BatchIterator batches = train.iterator(state.epoch())) {
+            while (batches.hasNext()) {
+                try (Batch batch = batches.next(); MemoryScope scope = MemoryScope.open()) {
+                    optimizer.zeroGrad();
+                    Tensor output = model.forward(batch.features());
+                    Tensor batchLoss = loss.apply(output, batch.targets());
+                    double value = batchLoss.item();
+                    long step = state.step() + 1;
+                    if (!Double.isFinite(value)) {
+                        throw diverged(state, step, "the loss is " + value, batch);
+                    }
+                    batchLoss.backward();
+                    checkGradients(state, step, batch);
+                    optimizer.step();
+                    if (scheduler != null && scheduleUnit == ScheduleUnit.STEP) {
+                        scheduler.step();
+                    }
+                    classification = isClassLabels(batch.targets());
+                    if (classification) {
+                        correct += countCorrect(output, batch.targets());
+                    }
+                    lossSum += value * batch.size();
+                    examples += batch.size();
+                    state.finishStep();
+                    callbacks.forEach(c -> c.onBatchEnd(state, value, batch.size()));
                 }
-                batchLoss.backward();
-                checkGradients(state, step, batch);
-                optimizer.step();
-                if (scheduler != null && scheduleUnit == ScheduleUnit.STEP) {
-                    scheduler.step();
-                }
-                classification = isClassLabels(batch.targets());
-                if (classification) {
-                    correct += countCorrect(output, batch.targets());
-                }
-                lossSum += value * batch.size();
-                examples += batch.size();
-                state.finishStep();
-                callbacks.forEach(c -> c.onBatchEnd(state, value, batch.size()));
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -190,9 +194,9 @@ public final class Trainer {
         DoubleList targets = new DoubleList();
         DoubleList outputs = new DoubleList();
         boolean classification = false;
-        try (var off = Autograd.noGrad()) {
-            for (Batch batch : loader) {
-                try (batch; MemoryScope scope = MemoryScope.open()) {
+        try (var off = Autograd.noGrad(); BatchIterator batches = loader.iterator()) {
+            while (batches.hasNext()) {
+                try (Batch batch = batches.next(); MemoryScope scope = MemoryScope.open()) {
                     Tensor output = model.forward(batch.features());
                     lossSum += loss.apply(output, batch.targets()).item() * batch.size();
                     examples += batch.size();

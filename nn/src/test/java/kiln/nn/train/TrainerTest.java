@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
@@ -107,6 +109,32 @@ class TrainerTest {
             assertEquals(2, e.epoch());
             assertEquals(128 / 32 + 1, e.step(), "the first step of epoch 2");
             assertTrue(e.getMessage().contains("parameter '2.bias'"), e.getMessage());
+        }
+    }
+
+    /** The loader threads alive now (each prefetching epoch has one). */
+    private static Set<Thread> loaderThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("kiln-data-loader")).collect(Collectors.toSet());
+    }
+
+    @Test
+    void aFailedStepStopsTheEpochsPrefetchThread() {
+        try (TensorDataset train = halfPlanes(256, 1); TensorDataset valid = halfPlanes(64, 2); Module model = mlp(3)) {
+            Set<Thread> before = loaderThreads();
+            Callback poison = new Callback() {
+                @Override
+                public void onBatchEnd(TrainingState state, double loss, int batchSize) {
+                    try (var off = Autograd.noGrad()) {
+                        model.namedParameters().get("0.weight").value().fill(Double.NaN);
+                    }
+                }
+            };
+            // 8 batches of 32, prefetched 2 ahead: when step 2 fails, the loader thread still has batches to load.
+            assertThrows(NonFiniteLossException.class, () -> train(model, train, valid, 1, poison));
+            Set<Thread> left = loaderThreads();
+            left.removeAll(before);
+            assertEquals(Set.of(), left, "loader threads left running after the failure");
         }
     }
 
