@@ -68,6 +68,11 @@ public final class Trainer {
      * epoch when {@code validation} is not null.
      */
     public TrainResult fit(DataLoader train, DataLoader validation) {
+        if (train == null || train.batchCount() == 0) {
+            throw new IllegalArgumentException("Trainer.fit: the training loader yields no batches"
+                    + (train == null ? " (it is null)" : " (" + train.dataset().size() + " examples, batch size "
+                    + train.batchSize() + ")"));
+        }
         TrainingState state = new TrainingState(model, optimizer, epochs, train.batchCount());
         Throwable failure = null;
         try {
@@ -310,6 +315,9 @@ public final class Trainer {
 
         /** A schedule advanced after every optimizer step ({@code STEP}) or after every epoch ({@code EPOCH}). */
         public Builder scheduler(LrScheduler scheduler, ScheduleUnit unit) {
+            if (scheduler != null && unit == null) {
+                throw new IllegalArgumentException("Trainer: a scheduler needs a ScheduleUnit (STEP or EPOCH), got null");
+            }
             this.scheduler = scheduler;
             this.scheduleUnit = unit;
             return this;

@@ -138,6 +138,21 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void builderRefusesAScheduleWithoutAUnitAndALoaderWithoutBatches() {
+        try (TensorDataset tiny = halfPlanes(10, 1); Module model = mlp(3)) {
+            Adam adam = new Adam(model.parameters(), 0.01);
+            Trainer.Builder builder = Trainer.builder(model, new CrossEntropyLoss(), adam);
+            IllegalArgumentException noUnit = assertThrows(IllegalArgumentException.class,
+                    () -> builder.scheduler(new kiln.nn.optim.CosineAnnealingLR(adam, 10, 0), null));
+            assertTrue(noUnit.getMessage().contains("Trainer"), noUnit.getMessage());
+            DataLoader empty = DataLoader.builder(tiny).batchSize(32).dropLast(true).build();
+            IllegalArgumentException noBatches = assertThrows(IllegalArgumentException.class,
+                    () -> builder.build().fit(empty, null));
+            assertTrue(noBatches.getMessage().contains("no batches"), noBatches.getMessage());
+        }
+    }
+
     /** A layer that overflows to infinity: x · 10³⁰ · 10³⁰ in float32. */
     private static final class Overflow extends Module {
         @Override
