@@ -172,6 +172,31 @@ class TrainerTest {
         }
     }
 
+    /** √(0·x): the output is a finite 0, but √'s derivative at 0 is ∞, so the gradient below it is NaN. */
+    private static final class InfiniteSlope extends Module {
+        @Override
+        public Tensor forward(Tensor x) {
+            return x.mul(0).sqrt();
+        }
+    }
+
+    @Test
+    void aNonFiniteGradientUnderAFiniteLossIsCaughtWithAndWithoutClipping() {
+        for (double clip : new double[] {0, 1}) {
+            Generator rng = new Generator(3);
+            try (TensorDataset train = halfPlanes(64, 1);
+                 Module model = new Sequential(new Linear(2, 4, rng), new InfiniteSlope(), new Linear(4, 2, rng))) {
+                Trainer trainer = Trainer.builder(model, new CrossEntropyLoss(), new Adam(model.parameters(), 0.01))
+                        .clipGradNorm(clip).build();
+                NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                        () -> trainer.fit(DataLoader.builder(train).batchSize(32).build(), null), "clip " + clip);
+                assertEquals(1, e.step(), "clip " + clip);
+                assertTrue(e.getMessage().contains("a gradient is not finite"), e.getMessage());
+                assertEquals("gradient of '0.weight' is not finite", e.location(), "clip " + clip);
+            }
+        }
+    }
+
     @Test
     void earlyStoppingStopsAndRestoresTheBestWeights() {
         try (TensorDataset train = halfPlanes(256, 1); TensorDataset valid = halfPlanes(100, 2); Module model = mlp(3)) {
