@@ -121,9 +121,6 @@ final class Train {
 
         Path runDir = o.has("out") ? o.path("out") : Path.of("runs", datasetSpec.replaceAll("[^A-Za-z0-9.-]", "_") + "-"
                 + modelSpec.replaceAll("[^A-Za-z0-9.-]", "_") + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Files.createDirectories(runDir);
-        err.println("kiln train: run folder " + runDir);
-
         Generator rng = new Generator(seed);
         try (DataSource source = DataSource.load(datasetSpec, o.path("data"), o.string("target", null), seed);
              Prepared data = prepare(source, valFraction, o.has("limit") ? o.integer("limit", 0, 10) : 0, scale, seed);
@@ -168,6 +165,9 @@ final class Train {
             }
             schedule(o.string("schedule", "cosine"), trainer, optimizer, lr, epochs * train.batchCount());
 
+            // Only now that the data, the model and every option are known good: a refused run leaves no empty folder.
+            Files.createDirectories(runDir);
+            err.println("kiln train: run folder " + runDir);
             Map<String, Object> config = config(datasetSpec, modelSpec, model, data, optimizerName, lr, epochs, batchSize, seed, threads, o);
             AtomicFiles.write(runDir.resolve("config.json"), (Json.writePretty(config) + "\n").getBytes(StandardCharsets.UTF_8));
 

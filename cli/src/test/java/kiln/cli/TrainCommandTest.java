@@ -131,9 +131,16 @@ class TrainCommandTest {
         Outcome unknown = run("train", "--dataset", "imagenet", "--out", dir.resolve("x").toString());
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("unknown dataset 'imagenet' (known: fashion-mnist, csv:FILE"), unknown.err());
+        assertTrue(!Files.exists(dir.resolve("x")), "a refused run leaves no run folder");
 
         Outcome cnnOnPoints = run("train", "--dataset", "moons", "--model", "cnn", "--out", dir.resolve("y").toString());
         assertEquals(2, cnnOnPoints.code(), cnnOnPoints.err());
+        assertTrue(!Files.exists(dir.resolve("y")), "a refused run leaves no run folder");
+
+        Outcome badSchedule = run("train", "--dataset", "moons", "--schedule", "cosin", "--out", dir.resolve("z").toString());
+        assertEquals(2, badSchedule.code(), badSchedule.err());
+        assertTrue(badSchedule.err().contains("--schedule must be none, cosine or onecycle, got 'cosin'"), badSchedule.err());
+        assertTrue(!Files.exists(dir.resolve("z")), "a refused run leaves no run folder");
 
         Outcome typo = run("train", "--epoch", "3");
         assertEquals(2, typo.code());
