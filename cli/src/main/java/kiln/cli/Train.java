@@ -84,7 +84,7 @@ final class Train {
               --momentum X         sgd and rmsprop (default 0.9 for sgd)
               --schedule NAME      cosine (decay to 0 over the run, per step), onecycle or none (default cosine)
               --clip X             clip the gradients' global norm to X
-              --patience N         stop when validation accuracy has not improved for N epochs
+              --patience N         tolerate N epochs in a row without a better validation accuracy, then stop
             run
               --seed N             (default 0)
               --threads N          compute threads (default: all cores)

@@ -8,9 +8,10 @@ import kiln.engine.MemoryScope;
 import kiln.engine.Tensor;
 
 /**
- * Stops training when a monitored metric has not improved for {@code patience} epochs, and optionally
- * puts back the weights of the best epoch at the end (so the model returned is the best one seen, not
- * the last one).
+ * Stops training when a monitored metric has gone more than {@code patience} epochs in a row without a
+ * new best (patience 2 tolerates two such epochs and stops after the third, as PyTorch's
+ * {@code ReduceLROnPlateau} counts), and optionally puts back the weights of the best epoch at the end
+ * (so the model returned is the best one seen, not the last one).
  *
  * <p>Restoring keeps one copy of the model's state (parameters and buffers) in memory, refreshed at
  * each improvement.

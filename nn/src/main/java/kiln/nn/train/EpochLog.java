@@ -6,6 +6,8 @@ package kiln.nn.train;
  * validation figures are measured after the epoch, in evaluation mode. Accuracies are NaN for
  * regression, validation figures NaN when there is no validation set.
  *
+ * @param lr               the learning rate at the start of the epoch (a per-step schedule moves it
+ *                         during the epoch)
  * @param seconds          wall time of the epoch's training steps alone (no validation), as the
  *                         PyTorch peer script times it
  * @param samplesPerSecond training examples processed per second of {@code seconds}

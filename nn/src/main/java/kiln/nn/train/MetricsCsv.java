@@ -47,7 +47,7 @@ public final class MetricsCsv implements Callback {
         }
     }
 
-    /** Full precision, and an empty cell for NaN (what spreadsheets and pandas read as missing). */
+    /** Six significant digits, and an empty cell for NaN (what spreadsheets and pandas read as missing). */
     private static String format(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
     }
