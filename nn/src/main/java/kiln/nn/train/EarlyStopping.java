@@ -39,6 +39,15 @@ public final class EarlyStopping implements Callback, AutoCloseable {
         this(Monitor.of(metric), patience, restoreBest);
     }
 
+    /** Starts afresh, so one instance can serve several runs (k folds, say) without the last run's best. */
+    @Override
+    public void onTrainStart(TrainingState state) {
+        close();
+        best = Double.NaN;
+        bestEpoch = 0;
+        epochsWithoutImprovement = 0;
+    }
+
     @Override
     public void onEpochEnd(TrainingState state, EpochLog log) {
         double value = log.metric(monitor.metric());

@@ -63,6 +63,23 @@ class CallbacksTest {
     }
 
     @Test
+    void earlyStoppingStartsAfreshForEachRun() {
+        EarlyStopping stop = new EarlyStopping("val_accuracy", 1, false);
+        TrainingState first = feed(stop, log(1, 0, 0.90, 1), log(2, 0, 0.80, 1), log(3, 0, 0.80, 1));
+        assertTrue(first.stopReason() != null, "two epochs without a new best exceed patience 1");
+        TrainingState second = new TrainingState(null, null, 2, 10);
+        stop.onTrainStart(second);
+        for (EpochLog log : List.of(log(1, 0, 0.60, 1), log(2, 0, 0.60, 1))) {
+            second.startEpoch(log.epoch());
+            second.record(log);
+            stop.onEpochEnd(second, log);
+        }
+        assertEquals(null, second.stopReason(), "the first run's best (0.90) must not count against the second");
+        assertEquals(1, stop.bestEpoch());
+        assertEquals(0.60, stop.best());
+    }
+
+    @Test
     void monitorDirections() {
         assertTrue(Monitor.of("val_loss").minimize());
         assertTrue(!Monitor.of("val_accuracy").minimize());
