@@ -32,6 +32,13 @@ public final class BestCheckpoint implements Callback {
         return new BestCheckpoint(file, null, metadata);
     }
 
+    /** Starts afresh: a reused instance must not compare a new run's epochs with an earlier run's best. */
+    @Override
+    public void onTrainStart(TrainingState state) {
+        best = Double.NaN;
+        bestEpoch = 0;
+    }
+
     @Override
     public void onEpochEnd(TrainingState state, EpochLog log) {
         double value = monitor == null ? Double.NaN : log.metric(monitor.metric());

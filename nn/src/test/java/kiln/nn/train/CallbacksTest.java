@@ -10,9 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import kiln.engine.Generator;
+import kiln.nn.Module;
+import kiln.nn.io.Checkpoint;
+import kiln.nn.layers.Linear;
 
 class CallbacksTest {
     private static EpochLog log(int epoch, double trainAcc, double valAcc, double valLoss) {
@@ -77,6 +83,26 @@ class CallbacksTest {
         assertEquals(null, second.stopReason(), "the first run's best (0.90) must not count against the second");
         assertEquals(1, stop.bestEpoch());
         assertEquals(0.60, stop.best());
+    }
+
+    @Test
+    void bestCheckpointStartsAfreshForEachRun(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("best.safetensors");
+        BestCheckpoint best = new BestCheckpoint(file, Monitor.of("val_accuracy"), Map.of());
+        try (Module model = new Linear(2, 1, new Generator(1))) {
+            for (double accuracy : new double[] {0.90, 0.60}) {   // the second run is worse than the first
+                TrainingState state = new TrainingState(model, null, 1, 10);
+                best.onTrainStart(state);
+                EpochLog log = log(1, 0, accuracy, 1);
+                state.startEpoch(1);
+                state.record(log);
+                best.onEpochEnd(state, log);
+            }
+            try (Checkpoint.Loaded loaded = Checkpoint.load(file, new Generator(2))) {
+                assertEquals("0.6", loaded.metadata().get("kiln.val_accuracy"), "the file holds the second run's model");
+            }
+            assertEquals(0.60, best.best());
+        }
     }
 
     @Test
