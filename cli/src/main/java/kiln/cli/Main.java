@@ -3,6 +3,8 @@ package kiln.cli;
 import java.io.PrintStream;
 import java.util.Arrays;
 
+import kiln.nn.train.NonFiniteLossException;
+
 /**
  * The {@code kiln} command line: {@code train}, {@code eval} and {@code demo}.
  * Exit codes: 0 success, 2 bad usage or bad input (with a one-line reason), 1 anything else.
@@ -49,6 +51,9 @@ public final class Main {
         } catch (java.io.IOException | IllegalArgumentException e) {      // a missing or bad file, a bad value
             err.println("kiln " + verb + ": " + e.getMessage());
             return 2;
+        } catch (NonFiniteLossException e) {       // an outcome of training, not a fault: its message says where and what to try
+            err.println("kiln " + verb + ": " + e.getMessage());
+            return 1;
         } catch (RuntimeException e) {
             err.println("kiln " + verb + ": " + e + (System.getenv("KILN_TRACE") == null ? " (KILN_TRACE=1 shows where)" : ""));
             if (System.getenv("KILN_TRACE") != null) {

@@ -158,6 +158,22 @@ class TrainCommandTest {
     }
 
     @Test
+    void divergedTrainingIsOneReadableLineAndExitCode1(@TempDir Path dir) throws Exception {
+        // 1e39 is beyond float32's range: the feature becomes +∞ and the first step's loss NaN.
+        StringBuilder csv = new StringBuilder("x,y,label\n");
+        for (int i = 0; i < 40; i++) {
+            csv.append(i == 7 ? "1e39" : Integer.toString(i % 5)).append(',').append(i % 3).append(',').append(i % 2).append('\n');
+        }
+        Path file = dir.resolve("nan.csv");
+        Files.writeString(file, csv);
+        Outcome nan = run("train", "--dataset", "csv:" + file, "--scale", "none", "--val-fraction", "0", "--batch", "64",
+                "--out", dir.resolve("run").toString());
+        assertEquals(1, nan.code(), nan.err());
+        String last = nan.err().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.startsWith("kiln train: training diverged at epoch 1, step 1: the loss is NaN (the input batch is not finite)"), last);
+    }
+
+    @Test
     void helpListsTheOptions() {
         Outcome help = run("train", "--help");
         assertEquals(0, help.code());
