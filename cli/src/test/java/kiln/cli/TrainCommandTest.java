@@ -159,18 +159,26 @@ class TrainCommandTest {
 
     @Test
     void divergedTrainingIsOneReadableLineAndExitCode1(@TempDir Path dir) throws Exception {
-        // 1e39 is beyond float32's range: the feature becomes +∞ and the first step's loss NaN.
+        // Unscaled features near 1e15 and plain SGD at lr 10: the first step throws the weights to about 1e16, and
+        // the second step's activations overflow float32 (32 training rows, batch 64: one step per epoch).
         StringBuilder csv = new StringBuilder("x,y,label\n");
         for (int i = 0; i < 40; i++) {
-            csv.append(i == 7 ? "1e39" : Integer.toString(i % 5)).append(',').append(i % 3).append(',').append(i % 2).append('\n');
+            csv.append(i % 5).append("e15,").append(i % 3).append("e14,").append(i % 2).append('\n');
         }
-        Path file = dir.resolve("nan.csv");
+        Path file = dir.resolve("huge.csv");
         Files.writeString(file, csv);
         Outcome nan = run("train", "--dataset", "csv:" + file, "--scale", "none", "--val-fraction", "0", "--batch", "64",
-                "--out", dir.resolve("run").toString());
+                "--optimizer", "sgd", "--momentum", "0", "--lr", "10", "--out", dir.resolve("run").toString());
         assertEquals(1, nan.code(), nan.err());
         String last = nan.err().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(last.startsWith("kiln train: training diverged at epoch 1, step 1: the loss is NaN (the input batch is not finite)"), last);
+        assertTrue(last.startsWith("kiln train: training diverged at epoch 2, step 2: the loss is NaN (output of layer '"), last);
+        assertTrue(last.contains("is not finite). Try a smaller learning rate"), last);
+
+        // A number beyond float32's range in the file is refused before training, with its line.
+        Files.writeString(file, "x,label\n1,0\n1e39,1\n2,0\n3,1\n4,0\n5,1\n");
+        Outcome overflow = run("train", "--dataset", "csv:" + file, "--out", dir.resolve("run2").toString());
+        assertEquals(2, overflow.code(), overflow.err());
+        assertTrue(overflow.err().contains(":3:") && overflow.err().contains("'1e39' is beyond float32's range"), overflow.err());
     }
 
     @Test

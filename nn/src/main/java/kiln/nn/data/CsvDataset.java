@@ -75,7 +75,7 @@ public record CsvDataset(TensorDataset data, List<String> featureNames, List<Str
         }
         float[] y = new float[table.rowCount()];
         for (int row = 0; row < y.length; row++) {
-            y[row] = (float) target.value(row);
+            y[row] = toFloat(table, target, row);
         }
         TensorDataset data = new TensorDataset(featureTensor, Tensor.fromArray(y, y.length, 1));
         return new CsvDataset(data, List.copyOf(featureNames), List.of(), Collections.unmodifiableMap(categories));
@@ -109,7 +109,7 @@ public record CsvDataset(TensorDataset data, List<String> featureNames, List<Str
         for (CsvTable.Column column : features) {
             if (column.isNumeric()) {
                 for (int row = 0; row < table.rowCount(); row++) {
-                    x[row * width + offset] = (float) column.value(row);
+                    x[row * width + offset] = toFloat(table, column, row);
                 }
                 offset++;
             } else {
@@ -121,6 +121,16 @@ public record CsvDataset(TensorDataset data, List<String> featureNames, List<Str
             }
         }
         return x;
+    }
+
+    /** The cell as float32; a number beyond float32's range (about ±3.4e38) would silently become infinity, so it is refused. */
+    private static float toFloat(CsvTable table, CsvTable.Column column, int row) {
+        float v = (float) column.value(row);
+        if (Float.isInfinite(v)) {
+            throw new IllegalArgumentException(table.source() + ":" + table.line(row) + ": " + column.describe() + ": '"
+                    + column.text(row) + "' is beyond float32's range (about ±3.4e38)");
+        }
+        return v;
     }
 
     private static Map<String, Integer> indexOf(List<String> values) {

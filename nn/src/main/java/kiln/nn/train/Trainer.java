@@ -95,8 +95,32 @@ public final class Trainer {
             failure = e;
             throw e;
         } finally {
-            Throwable cause = failure;
-            callbacks.forEach(c -> c.onTrainEnd(state, cause));
+            endCallbacks(state, failure);
+        }
+    }
+
+    /**
+     * Every callback's {@code onTrainEnd} runs, even when one throws: a failure of the run itself stays the
+     * exception the caller sees (callbacks' failures are attached to it as suppressed); without one, the
+     * first callback failure is thrown after all have run.
+     */
+    private void endCallbacks(TrainingState state, Throwable failure) {
+        RuntimeException first = null;
+        for (Callback c : callbacks) {
+            try {
+                c.onTrainEnd(state, failure);
+            } catch (RuntimeException e) {
+                if (failure != null) {
+                    failure.addSuppressed(e);
+                } else if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -109,7 +133,7 @@ public final class Trainer {
         boolean classification = false;
         long start = System.nanoTime();
         // Closing the iterator when a step throws stops its prefetch thread and frees the batches it loaded ahead.
-        try (BatchIterator batches = train.iterator(state.epoch())) {
+        try (BatchIterator batches = train.iterator()) {           // the loader's next epoch: a second fit reshuffles
             while (batches.hasNext()) {
                 try (Batch batch = batches.next(); MemoryScope scope = MemoryScope.open()) {
                     optimizer.zeroGrad();

@@ -252,4 +252,48 @@ class TrainerTest {
             assertTrue(!model.isTraining(), "evaluation leaves the model in eval mode");
         }
     }
+
+    @Test
+    void aFailingOnTrainEndHidesNeitherTheRunsFailureNorTheOtherCallbacks() {
+        try (TensorDataset train = halfPlanes(64, 1); TensorDataset valid = halfPlanes(64, 2); Module model = mlp(3)) {
+            Callback broken = new Callback() {
+                @Override
+                public void onEpochStart(TrainingState state) {
+                    try (var off = Autograd.noGrad()) {
+                        model.namedParameters().get("0.weight").value().fill(Double.NaN);
+                    }
+                }
+
+                @Override
+                public void onTrainEnd(TrainingState state, Throwable failure) {
+                    throw new IllegalStateException("callback bug");
+                }
+            };
+            boolean[] laterRan = {false};
+            Callback later = new Callback() {
+                @Override
+                public void onTrainEnd(TrainingState state, Throwable failure) {
+                    laterRan[0] = true;
+                }
+            };
+            NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> train(model, train, valid, 2, broken, later));
+            assertEquals("callback bug", e.getSuppressed()[0].getMessage());
+            assertTrue(laterRan[0], "the callback after the broken one still ran");
+        }
+    }
+
+    @Test
+    void aSecondFitDrawsNewShuffles() {
+        try (TensorDataset train = halfPlanes(256, 1); TensorDataset valid = halfPlanes(64, 2); Module a = mlp(3); Module b = mlp(3)) {
+            DataLoader loader = DataLoader.builder(train).batchSize(32).shuffle(7).build();
+            DataLoader validation = DataLoader.builder(valid).batchSize(64).build();
+            Trainer first = Trainer.builder(a, new CrossEntropyLoss(), new Adam(a.parameters(), 0.01)).epochs(1).build();
+            first.fit(loader, validation);
+            double secondRun = first.fit(loader, validation).history().getFirst().trainLoss();
+            // b trains its first epoch on the loader's epoch 1, as the first fit's second epoch would: the same numbers
+            Trainer other = Trainer.builder(b, new CrossEntropyLoss(), new Adam(b.parameters(), 0.01)).epochs(2).build();
+            double secondEpoch = other.fit(DataLoader.builder(train).batchSize(32).shuffle(7).build(), validation).history().get(1).trainLoss();
+            assertEquals(secondEpoch, secondRun, 1e-6);
+        }
+    }
 }
