@@ -3,6 +3,7 @@ package kiln.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import kiln.engine.Generator;
 import kiln.nn.data.ClassLabels;
@@ -62,7 +63,7 @@ record DataSource(String spec, TensorDataset pool, TensorDataset test, List<Stri
     }
 
     private static DataSource synthetic(String spec, TensorDataset train, TensorDataset test, int classes) {
-        List<String> names = java.util.stream.IntStream.range(0, classes).mapToObj(c -> "class " + c).toList();
+        List<String> names = IntStream.range(0, classes).mapToObj(c -> "class " + c).toList();
         return new DataSource(spec, train, test, names, false);
     }
 
@@ -79,7 +80,7 @@ record DataSource(String spec, TensorDataset pool, TensorDataset test, List<Stri
 
     /** The examples of a view, in their own tensors. */
     static TensorDataset copy(Dataset view) {
-        int[] all = java.util.stream.IntStream.range(0, view.size()).toArray();
+        int[] all = IntStream.range(0, view.size()).toArray();
         var batch = view.gather(all);
         return new TensorDataset(batch.features(), batch.targets());
     }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import kiln.engine.Generator;
 import kiln.kernels.cpu.Parallel;
@@ -66,11 +67,11 @@ final class Eval {
             if (spec == null) {
                 throw new Main.UsageException(file + " does not name its dataset (kiln.dataset): pass --dataset");
             }
-            long seed = Long.parseLong(meta.getOrDefault("kiln.seed", "0"));
+            long seed = metadataEntry(file, "kiln.seed", () -> Long.parseLong(meta.getOrDefault("kiln.seed", "0")));
             String target = o.string("target", meta.get("kiln.target"));
             try (DataSource source = DataSource.load(spec, o.path("data"), target, seed);
-                 TensorDataset test = preprocess(source.test(), meta.get("kiln.preprocessing"))) {
-                List<String> classes = classNames(meta, source);
+                 TensorDataset test = metadataEntry(file, "kiln.preprocessing", () -> preprocess(source.test(), meta.get("kiln.preprocessing")))) {
+                List<String> classes = metadataEntry(file, "kiln.classes", () -> classNames(meta, source));
                 Evaluation ev = Trainer.evaluate(loaded.model(), new CrossEntropyLoss(), DataLoader.builder(test).batchSize(1000).build());
                 ConfusionMatrix matrix = ConfusionMatrix.of(ev.labels(), ev.predictions(), classes.size());
                 out.printf(Locale.ROOT, "%s on %s: %,d test examples, accuracy %.2f%%, loss %.4f%n%n", file, spec,
@@ -89,6 +90,15 @@ final class Eval {
             }
         }
         return 0;
+    }
+
+    /** Reads one metadata entry, turning a malformed value into a one-line error that names the file and the key. */
+    private static <T> T metadataEntry(Path file, String key, Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            throw new Main.UsageException(file + ": the metadata entry " + key + " is malformed (" + e.getMessage() + ")");
+        }
     }
 
     /** Applies the scaling saved in the checkpoint (fitted on the training split) to the test set. */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import kiln.nn.data.BatchTransform;
 import kiln.nn.data.ClassLabels;
 import kiln.nn.data.Compose;
 import kiln.nn.data.DataLoader;
+import kiln.nn.data.Dataset;
 import kiln.nn.data.FeatureScaler;
 import kiln.nn.data.HorizontalFlip;
 import kiln.nn.data.RandomCrop;
@@ -153,7 +155,7 @@ final class Train {
             BestCheckpoint best = validation != null ? new BestCheckpoint(checkpoint, monitor, metadata)
                     : BestCheckpoint.everyEpoch(checkpoint, metadata);
             OverfittingMonitor overfitting = OverfittingMonitor.standard(err);
-            List<Callback> callbacks = new java.util.ArrayList<>(List.of(new ProgressBar(err), overfitting, best,
+            List<Callback> callbacks = new ArrayList<>(List.of(new ProgressBar(err), overfitting, best,
                     new MetricsCsv(runDir.resolve("metrics.csv"))));
             if (o.has("patience")) {
                 callbacks.add(new EarlyStopping(monitor, o.integer("patience", 0, 0), false));
@@ -225,14 +227,14 @@ final class Train {
      */
     static Prepared prepare(DataSource source, double valFraction, int limit, String scale, long seed) {
         long[] labels = ClassLabels.of(source.pool());
-        kiln.nn.data.Dataset pool = source.pool();
+        Dataset pool = source.pool();
         if (limit > 0 && limit < pool.size()) {
             Split sample = Split.stratified(labels, (double) limit / pool.size(), 1 - (double) limit / pool.size(), 0, seed);
             pool = sample.trainOf(pool);
             labels = ClassLabels.of(pool);
         }
-        kiln.nn.data.Dataset train = pool;
-        kiln.nn.data.Dataset validation = null;
+        Dataset train = pool;
+        Dataset validation = null;
         if (valFraction > 0) {
             Split split = Split.stratified(labels, 1 - valFraction, valFraction, 0, seed);
             train = split.trainOf(pool);
