@@ -188,7 +188,7 @@ public final class BenchReport {
                 .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(".\n\n");
         md.append("- Machine: ").append(Machine.describe()).append('\n');
         md.append("- JMH: ").append(quick ? "1 warm-up, 3 measured iterations of 0.5 s (--quick)" : "3 warm-up, 5 measured iterations of 1 s")
-                .append(", 1 fork (TrainStepBench: 5 + 5 of 2 s); min / median / max are over the measured iterations"
+                .append(", 1 fork (TrainStepBench: 10 warm-up and 5 measured of 2 s); min / median / max are over the measured iterations"
                         + " (rates: higher is better; ms/step: lower is better)\n");
         md.append(String.format(Locale.ROOT, "- Java FMA ceiling measured in this run: %.1f GFLOP/s on 1 core, %.1f on 2 cores (PeakBench)%n", peak1, peak2));
         md.append("- GFLOP/s rows show their fraction of that ceiling for their thread count; GB/s rows count the bytes"

@@ -38,8 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       2, flatten, 400-120-84-10 with ReLU, inputs {@code [128, 1, 28, 28]}.</li>
  * </ul>
  *
- * Warm-up is longer than the other benchmarks': a step runs many kernels, and the JIT needs a few
- * hundred steps to compile them all. Reported as milliseconds per step (lower is better).
+ * Warm-up is longer than the other benchmarks': a step runs many kernels, and until the JIT has
+ * compiled them all (a few hundred steps; the very first step, interpreted, takes seconds) steps are
+ * many times slower. Reported as milliseconds per step (lower is better).
  *
  * <pre>
  * ./kiln build && java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
@@ -48,7 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 2)
+@Warmup(iterations = 10, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)

@@ -232,12 +232,24 @@ public final class Sgemm {
             long cRow = cOff + i * ldc, aRow = aOff + i * aRowStride;
             for (int j = j0; j < j1; j++) {
                 long bCol = bOff + j * bColStride;
-                FloatVector sums = FloatVector.zero(SPECIES);
+                // Four independent sums: one would wait out the FMA's latency at every step of a long K.
+                FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
                 int p = 0;
-                for (; p <= k - L; p += L) {
-                    sums = FloatVector.fromMemorySegment(SPECIES, a, (aRow + p) * BYTES, ORDER)
-                            .fma(FloatVector.fromMemorySegment(SPECIES, b, (bCol + p) * BYTES, ORDER), sums);
+                // Written out, not through a helper: see microKernel for what small vector helpers cost.
+                for (; p <= k - 4 * L; p += 4 * L) {
+                    long ap = (aRow + p) * BYTES, bp = (bCol + p) * BYTES;
+                    s0 = FloatVector.fromMemorySegment(SPECIES, a, ap, ORDER).fma(FloatVector.fromMemorySegment(SPECIES, b, bp, ORDER), s0);
+                    s1 = FloatVector.fromMemorySegment(SPECIES, a, ap + VEC, ORDER).fma(FloatVector.fromMemorySegment(SPECIES, b, bp + VEC, ORDER), s1);
+                    s2 = FloatVector.fromMemorySegment(SPECIES, a, ap + 2 * VEC, ORDER)
+                            .fma(FloatVector.fromMemorySegment(SPECIES, b, bp + 2 * VEC, ORDER), s2);
+                    s3 = FloatVector.fromMemorySegment(SPECIES, a, ap + 3 * VEC, ORDER)
+                            .fma(FloatVector.fromMemorySegment(SPECIES, b, bp + 3 * VEC, ORDER), s3);
                 }
+                for (; p <= k - L; p += L) {
+                    s0 = FloatVector.fromMemorySegment(SPECIES, a, (aRow + p) * BYTES, ORDER)
+                            .fma(FloatVector.fromMemorySegment(SPECIES, b, (bCol + p) * BYTES, ORDER), s0);
+                }
+                FloatVector sums = s0.add(s1).add(s2.add(s3));
                 // The lanes summed in a fixed order: reduceLanes(ADD) adds them in an order that depends
                 // on whether the JIT has compiled this code yet, and so would the result.
                 sums.intoArray(lanes, 0);
