@@ -854,6 +854,10 @@ public final class Tensor implements AutoCloseable {
     /** Sets every element to {@code value}; returns this. */
     public Tensor fill(double value) {
         checkWritable("fill");
+        if (isContiguous()) {
+            backend().fill(this, value);            // in place: no constant tensor to copy from
+            return this;
+        }
         try (Tensor constant = full(value, dtype, dims())) {
             backend().copy(this, constant);
         }
