@@ -54,17 +54,14 @@ public final class Im2col {
             long plane = imageOff + (long) c * height * width;
             for (int i = 0; i < w.kernelH(); i++) {
                 // Rows above ohFirst and from ohEnd on read the padding: each such run of rows is one fill.
-                int ohFirst = WindowGeometry.firstInside(i, sH, w.padH(), w.dilationH(), outH);
-                int ohEnd = Math.max(ohFirst, WindowGeometry.endInside(i, sH, w.padH(), w.dilationH(), height, outH));
+                int ohFirst = w.firstRowInside(i, outH), ohEnd = w.endRowInside(i, height, outH);
                 for (int j = 0; j < w.kernelW(); j++) {
-                    int owFirst = WindowGeometry.firstInside(j, sW, w.padW(), w.dilationW(), outW);
-                    int owEnd = Math.max(owFirst, WindowGeometry.endInside(j, sW, w.padW(), w.dilationW(), width, outW));
+                    int owFirst = w.firstColumnInside(j, outW), owEnd = w.endColumnInside(j, width, outW);
                     int inside = owEnd - owFirst;
                     fill(cols, at, ohFirst * outW, padValue);
                     long to = at + (long) ohFirst * outW;
                     // Input element read by (ohFirst, owFirst); each further row moves down sH input rows.
-                    long from = plane + (long) (ohFirst * sH + i * w.dilationH() - w.padH()) * width
-                            + (long) owFirst * sW + j * w.dilationW() - w.padW();
+                    long from = plane + w.readAt(ohFirst, owFirst, i, j, width);
                     for (int oh = ohFirst; oh < ohEnd; oh++, to += outW, from += (long) sH * width) {
                         for (int k = 0; k < owFirst; k += SPECIES.length()) {          // the padding on the left
                             pad.intoMemorySegment(cols, (to + k) * BYTES, ORDER, SPECIES.indexInRange(k, owFirst));
@@ -129,15 +126,12 @@ public final class Im2col {
         for (int c = 0; c < channels; c++) {
             long plane = imageOff + (long) c * height * width;
             for (int i = 0; i < w.kernelH(); i++) {
-                int ohFirst = WindowGeometry.firstInside(i, sH, w.padH(), w.dilationH(), outH);
-                int ohEnd = Math.max(ohFirst, WindowGeometry.endInside(i, sH, w.padH(), w.dilationH(), height, outH));
+                int ohFirst = w.firstRowInside(i, outH), ohEnd = w.endRowInside(i, height, outH);
                 for (int j = 0; j < w.kernelW(); j++) {
-                    int owFirst = WindowGeometry.firstInside(j, sW, w.padW(), w.dilationW(), outW);
-                    int owEnd = Math.max(owFirst, WindowGeometry.endInside(j, sW, w.padW(), w.dilationW(), width, outW));
+                    int owFirst = w.firstColumnInside(j, outW), owEnd = w.endColumnInside(j, width, outW);
                     int inside = owEnd - owFirst;
                     long from = at + (long) ohFirst * outW + owFirst;
-                    long to = plane + (long) (ohFirst * sH + i * w.dilationH() - w.padH()) * width
-                            + (long) owFirst * sW + j * w.dilationW() - w.padW();
+                    long to = plane + w.readAt(ohFirst, owFirst, i, j, width);
                     for (int oh = ohFirst; oh < ohEnd; oh++, from += outW, to += (long) sH * width) {
                         if (sW == 1) {
                             for (int k = 0; k < inside; k += SPECIES.length()) {       // written out: see im2col
