@@ -178,6 +178,9 @@ final class Convolution {
     /** dw = Σ_n dy[n] · im2col(x[n])ᵀ: a partial sum per chunk of images, then the chunks added in order. */
     private static Tensor weightGrad(Tensor g, Tensor x, int[] weightDims, WindowGeometry window, int groups) {
         Sizes s = Sizes.of(x.shape(), weightDims[0], window, groups);
+        if (s.batch() == 0) {
+            return Tensor.zeros(DType.FLOAT32, weightDims);        // an empty sum
+        }
         int spatial = s.spatial(), og = s.outPerGroup(), patch = s.patch();
         int weights = s.out() * patch;
         int chunks = Parallel.tasks(s.batch(), IMAGES_PER_CHUNK);
