@@ -33,7 +33,7 @@ import kiln.kernels.cpu.WindowGeometry;
  * <pre>
  *   dx[n] = col2im(wᵀ · dy[n])                     per image
  *   dw    = Σ_n dy[n] · im2col(x[n])ᵀ              per chunk of images, then the chunks summed in order
- *   db    = Σ_{n, oh, ow} dy[n, ·, oh, ow]             a sum per row (n, o), then over n in order
+ *   db    = Σ_{n, oh, ow} dy[n, ·, oh, ow]         a sum per row (n, o), then over n in order
  * </pre>
  * The columns are recomputed for dw rather than kept from the forward pass (a copy is cheaper than
  * holding N images' columns across the step). Every output element is computed by one task whose
