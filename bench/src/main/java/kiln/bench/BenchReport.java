@@ -39,7 +39,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class BenchReport {
     /** The benchmark classes, in report order. PeakBench first: the others are quoted against it. */
     private static final List<Class<?>> BENCHMARKS = List.of(
-            PeakBench.class, MatmulBench.class, SumBench.class, ElementwiseBench.class, SoftmaxBench.class);
+            PeakBench.class, MatmulBench.class, SumBench.class, ElementwiseBench.class, SoftmaxBench.class, TrainStepBench.class);
 
     /** One measured configuration: its label, unit and rate per iteration (higher is better). */
     private record Row(String benchmark, String configuration, String unit, double[] rates, int threads) {
@@ -119,8 +119,7 @@ public final class BenchReport {
             List<Double> rates = new ArrayList<>();
             for (BenchmarkResult benchmarkResult : result.getBenchmarkResults()) {
                 for (IterationResult iteration : benchmarkResult.getIterationResults()) {
-                    double microsPerCall = iteration.getPrimaryResult().getScore();
-                    rates.add(work.units() * params.getThreads() / (microsPerCall * 1e-6) / 1e9);
+                    rates.add(work.value(iteration.getPrimaryResult().getScore(), params.getThreads()));
                 }
             }
             String configuration = method + describeParams(params);
@@ -142,10 +141,19 @@ public final class BenchReport {
 
     /**
      * The work one call does, so that time per call becomes a rate: floating-point operations for
-     * compute-bound kernels (GFLOP/s), bytes moved for memory-bound ones (GB/s).
+     * compute-bound kernels (GFLOP/s), bytes moved for memory-bound ones (GB/s). A call with no single
+     * work count (a whole training step) is reported as its time instead, in ms (units 0).
      */
     record Work(double units, String unit) {
+        /** The figure for one measured iteration that took {@code microsPerCall} per call on {@code threads} JMH threads. */
+        double value(double microsPerCall, int threads) {
+            return units == 0 ? microsPerCall / 1e3 : units * threads / (microsPerCall * 1e-6) / 1e9;
+        }
+
         static Work of(Class<?> benchmark, String method, BenchmarkParams params) {
+            if (benchmark == TrainStepBench.class) {
+                return new Work(0, "ms/step");
+            }
             if (benchmark == PeakBench.class) {
                 return new Work(PeakBench.FLOPS, "GFLOP/s");
             }
@@ -180,7 +188,8 @@ public final class BenchReport {
                 .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(".\n\n");
         md.append("- Machine: ").append(Machine.describe()).append('\n');
         md.append("- JMH: ").append(quick ? "1 warm-up, 3 measured iterations of 0.5 s (--quick)" : "3 warm-up, 5 measured iterations of 1 s")
-                .append(", 1 fork; min / median / max are over the measured iterations (rates: higher is better)\n");
+                .append(", 1 fork (TrainStepBench: 10 warm-up and 5 measured of 2 s); min / median / max are over the measured iterations"
+                        + " (rates: higher is better; ms/step: lower is better)\n");
         md.append(String.format(Locale.ROOT, "- Java FMA ceiling measured in this run: %.1f GFLOP/s on 1 core, %.1f on 2 cores (PeakBench)%n", peak1, peak2));
         md.append("- GFLOP/s rows show their fraction of that ceiling for their thread count; GB/s rows count the bytes"
                 + " each call must read and write (see each benchmark's Javadoc).\n\n");

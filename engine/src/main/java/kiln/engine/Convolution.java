@@ -10,6 +10,8 @@ import kiln.kernels.cpu.BinaryKernels;
 import kiln.kernels.cpu.BinaryOp;
 import kiln.kernels.cpu.Im2col;
 import kiln.kernels.cpu.Parallel;
+import kiln.kernels.cpu.ReduceKernels;
+import kiln.kernels.cpu.ReduceOp;
 import kiln.kernels.cpu.Sgemm;
 import kiln.kernels.cpu.WindowGeometry;
 
@@ -31,7 +33,7 @@ import kiln.kernels.cpu.WindowGeometry;
  * <pre>
  *   dx[n] = col2im(wᵀ · dy[n])                     per image
  *   dw    = Σ_n dy[n] · im2col(x[n])ᵀ              per chunk of images, then the chunks summed in order
- *   db    = Σ_{n, oh, ow} dy[n, ·, oh, ow]
+ *   db    = Σ_{n, oh, ow} dy[n, ·, oh, ow]         a sum per row (n, o), then over n in order
  * </pre>
  * The columns are recomputed for dw rather than kept from the forward pass (a copy is cheaper than
  * holding N images' columns across the step). Every output element is computed by one task whose
@@ -63,7 +65,7 @@ final class Convolution {
         GradNode.Partial[] partials = {
                 (g, y) -> inputGrad(g, weight, inputShape, window, groups),
                 (g, y) -> weightGrad(g, x, weightDims, window, groups),
-                (g, y) -> g.sum(new int[] {0, 2, 3}, false)};
+                (g, y) -> biasGrad(g)};
         return Autograd.record("conv2d", () -> forward(x, weight, bias, window, groups), inputs,
                 Arrays.copyOf(partials, inputs.length));
     }
@@ -176,6 +178,9 @@ final class Convolution {
     /** dw = Σ_n dy[n] · im2col(x[n])ᵀ: a partial sum per chunk of images, then the chunks added in order. */
     private static Tensor weightGrad(Tensor g, Tensor x, int[] weightDims, WindowGeometry window, int groups) {
         Sizes s = Sizes.of(x.shape(), weightDims[0], window, groups);
+        if (s.batch() == 0) {
+            return Tensor.zeros(DType.FLOAT32, weightDims);        // an empty sum
+        }
         int spatial = s.spatial(), og = s.outPerGroup(), patch = s.patch();
         int weights = s.out() * patch;
         int chunks = Parallel.tasks(s.batch(), IMAGES_PER_CHUNK);
@@ -202,6 +207,24 @@ final class Convolution {
             }
         }
         return dw;
+    }
+
+    /** db[o] = Σ_{n, oh, ow} dy[n, o, oh, ow]: a sum per row (n, o) of dy, then the rows of each o added in order of n. */
+    private static Tensor biasGrad(Tensor g) {
+        int batch = g.dim(0), out = g.dim(1), spatial = g.dim(2) * g.dim(3);
+        Tensor db = Tensor.empty(DType.FLOAT32, Shape.of(out), g.device());
+        try (Tensor grads = g.contiguous(); Tensor rowSums = Tensor.empty(DType.FLOAT32, Shape.of(batch * out), g.device())) {
+            MemorySegment sums = rowSums.segment(), dbs = db.segment();
+            ReduceKernels.reduceRows(ReduceOp.SUM, sums, 0, grads.segment(), grads.offset(), batch * out, spatial, 0);
+            for (int o = 0; o < out; o++) {
+                float total = 0;
+                for (int n = 0; n < batch; n++) {
+                    total += sums.getAtIndex(JAVA_FLOAT, (long) n * out + o);
+                }
+                dbs.setAtIndex(JAVA_FLOAT, o, total);
+            }
+        }
+        return db;
     }
 
     private static void fillRow(MemorySegment s, long at, int n, float value) {

@@ -14,9 +14,9 @@ import kiln.kernels.cpu.WindowGeometry;
  * <p><b>The definition</b> ({@link #composed}), for every dtype but float32: the windows laid out by
  * {@link Tensor#unfold2d} with −∞ padding, an argmax over each window and a gather of it, all
  * recorded, so autograd derives the gradient. <b>The float32 path</b> runs {@link MaxPoolKernels}
- * over groups of image planes in parallel: no window layout, and a backward pass that finds the
- * winners again from the input. Each plane is one task's alone, so results do not depend on the
- * number of threads.
+ * over groups of image planes in parallel: no window layout; the forward pass notes each window's
+ * winner, and the backward pass sends the gradient there. Each plane is one task's alone, so results
+ * do not depend on the number of threads.
  */
 final class Pooling {
     private Pooling() {}
@@ -29,7 +29,8 @@ final class Pooling {
         if (x.dtype() != DType.FLOAT32) {
             return composed(x, window);
         }
-        return Autograd.record("maxPool2d", () -> forward(x, window), x, (g, y) -> backward(g, x, window));
+        int[] winners = new int[Math.toIntExact(x.dim(0) * x.dim(1) * (long) window.outH(x.dim(2)) * window.outW(x.dim(3)))];
+        return Autograd.record("maxPool2d", () -> forward(x, window, winners), x, (g, y) -> backward(g, x.shape(), window, winners));
     }
 
     /** The definition: argmax over the unfolded windows, then a gather of the winners. */
@@ -42,29 +43,30 @@ final class Pooling {
         return windows.gather(2, first).squeeze(2);
     }
 
-    private static Tensor forward(Tensor x, WindowGeometry window) {
+    /** y, and each output's winner into {@code winners} (a heap array: the garbage collector frees it with the graph). */
+    private static Tensor forward(Tensor x, WindowGeometry window, int[] winners) {
         int planes = x.dim(0) * x.dim(1), height = x.dim(2), width = x.dim(3);
-        int outH = window.outH(height), outW = window.outW(width);
-        Tensor y = Tensor.empty(DType.FLOAT32, Shape.of(x.dim(0), x.dim(1), outH, outW), x.device());
+        int outs = window.outH(height) * window.outW(width);
+        Tensor y = Tensor.empty(DType.FLOAT32, Shape.of(x.dim(0), x.dim(1), window.outH(height), window.outW(width)), x.device());
         try (Tensor images = x.contiguous()) {
             MemorySegment xs = images.segment(), ys = y.segment();
             forEachPlaneGroup(planes, height, width, (first, count) -> MaxPoolKernels.forward(
                     xs, images.offset() + (long) first * height * width, count, height, width, window,
-                    ys, (long) first * outH * outW));
+                    ys, (long) first * outs, winners, first * outs));
         }
         return y;
     }
 
-    private static Tensor backward(Tensor g, Tensor x, WindowGeometry window) {
-        int planes = x.dim(0) * x.dim(1), height = x.dim(2), width = x.dim(3);
-        int outH = window.outH(height), outW = window.outW(width);
-        Tensor dx = Tensor.empty(DType.FLOAT32, x.shape(), x.device());
-        try (Tensor images = x.contiguous(); Tensor grads = g.contiguous()) {
-            MemorySegment xs = images.segment(), gs = grads.segment(), dxs = dx.segment();
+    private static Tensor backward(Tensor g, Shape inputShape, WindowGeometry window, int[] winners) {
+        int planes = inputShape.dim(0) * inputShape.dim(1), height = inputShape.dim(2), width = inputShape.dim(3);
+        int outs = window.outH(height) * window.outW(width);
+        Tensor dx = Tensor.empty(DType.FLOAT32, inputShape, g.device());
+        try (Tensor grads = g.contiguous()) {
+            MemorySegment gs = grads.segment(), dxs = dx.segment();
             forEachPlaneGroup(planes, height, width, (first, count) -> {
                 long start = (long) first * height * width;
                 dxs.asSlice(start * Float.BYTES, (long) count * height * width * Float.BYTES).fill((byte) 0);
-                MaxPoolKernels.backward(xs, images.offset() + start, gs, grads.offset() + (long) first * outH * outW,
+                MaxPoolKernels.backward(gs, grads.offset() + (long) first * outs, winners, first * outs,
                         count, height, width, window, dxs, start);
             });
         }

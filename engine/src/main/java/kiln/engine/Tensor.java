@@ -641,6 +641,14 @@ public final class Tensor implements AutoCloseable {
                 (g, y) -> g.sub(y.exp().mul(g.sum(LinearAlgebra.softmaxAxes(this, axis), true))));  // dx = g − softmax·Σ g
     }
 
+    /**
+     * Cross-entropy of each row of these logits {@code [M, C]} against {@code labels} (integer class
+     * indices, {@code [M]}): {@code −log softmax(x[r])[labels[r]]}, and 0 for rows labelled
+     * {@code ignoreIndex}; shape {@code [M]}. One op (see CrossEntropy) where log-softmax and a gather
+     * would record many; the gradient is {@code softmax − onehot} per row.
+     */
+    public Tensor crossEntropyRows(Tensor labels, long ignoreIndex) { return CrossEntropy.rows(this, labels, ignoreIndex); }
+
     // ---------------------------------------------------------------- indexing
 
     /** {@code out[i][j] = this[index[i][j]][j]} for axis 0 (generally: index replaces the coordinate along axis). */
@@ -846,6 +854,10 @@ public final class Tensor implements AutoCloseable {
     /** Sets every element to {@code value}; returns this. */
     public Tensor fill(double value) {
         checkWritable("fill");
+        if (isContiguous()) {
+            backend().fill(this, value);            // in place: no constant tensor to copy from
+            return this;
+        }
         try (Tensor constant = full(value, dtype, dims())) {
             backend().copy(this, constant);
         }

@@ -25,7 +25,8 @@ class ConvolutionTest {
             new Case(2, 6, 14, 14, 16, 5, 5, 1, 0, 1, 1, true),     // and its second
             new Case(1, 4, 7, 9, 6, 3, 2, 2, 1, 1, 2, false),       // groups, rectangular kernel, stride, no bias
             new Case(2, 3, 9, 8, 5, 3, 3, 1, 2, 2, 1, true),        // dilation and wide padding
-            new Case(17, 2, 5, 5, 3, 1, 1, 1, 0, 1, 1, true));      // 1×1, more images than a chunk of the weight gradient
+            new Case(17, 2, 5, 5, 3, 1, 1, 1, 0, 1, 1, true),       // 1×1, more images than a chunk of the weight gradient
+            new Case(0, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, true));       // no images: zero gradients for the parameters
 
     /** The float32 values of x, w, b, the upstream gradient g, and the four results (y, dx, dw, db) of one path. */
     private static float[][] run(Case k, boolean kernels, long seed) {

@@ -20,9 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  * so an element read by several overlapping windows receives the sum.
  *
  * <p>Each has a scalar reference ({@code ...Reference}, a loop over every entry, read from the formula)
- * and a fast version that works a row (c, i, j, oh) at a time: it finds the run of ow whose taps land
- * inside the image once, fills the padding on either side, and copies (or, for col2im, adds) the run
- * with the Vector API when the stride along W is 1. Both visit entries in the same order,
+ * and a fast version that works a row (c, i, j, oh) at a time: it finds once per tap (i, j) the rows
+ * and the run of each row whose taps land inside the image, fills the padding rows in one go and the
+ * padding on either side of each run, and copies (or, for col2im, adds) the run with the Vector API
+ * when the stride along W is 1. Both visit entries in the same order,
  * so col2im's sums are bit-identical to the reference. Offsets count floats. Single-threaded: callers
  * run one image per task.
  */
@@ -46,32 +47,45 @@ public final class Im2col {
             return;
         }
         int outH = w.outH(height), outW = w.outW(width);
+        int sH = w.strideH(), sW = w.strideW();
+        FloatVector pad = FloatVector.broadcast(SPECIES, padValue);
         long at = colsOff;
         for (int c = 0; c < channels; c++) {
             long plane = imageOff + (long) c * height * width;
             for (int i = 0; i < w.kernelH(); i++) {
-                int ohFirst = WindowGeometry.firstInside(i, w.strideH(), w.padH(), w.dilationH(), outH);
-                int ohEnd = WindowGeometry.endInside(i, w.strideH(), w.padH(), w.dilationH(), height, outH);
+                // Rows above ohFirst and from ohEnd on read the padding: each such run of rows is one fill.
+                int ohFirst = w.firstRowInside(i, outH), ohEnd = w.endRowInside(i, height, outH);
                 for (int j = 0; j < w.kernelW(); j++) {
-                    int owFirst = WindowGeometry.firstInside(j, w.strideW(), w.padW(), w.dilationW(), outW);
-                    int owEnd = Math.max(owFirst, WindowGeometry.endInside(j, w.strideW(), w.padW(), w.dilationW(), width, outW));
-                    int column = j * w.dilationW() - w.padW();          // input column read at ow = 0
-                    for (int oh = 0; oh < outH; oh++, at += outW) {
-                        if (oh < ohFirst || oh >= ohEnd) {
-                            fill(cols, at, outW, padValue);
-                            continue;
+                    int owFirst = w.firstColumnInside(j, outW), owEnd = w.endColumnInside(j, width, outW);
+                    int inside = owEnd - owFirst;
+                    fill(cols, at, ohFirst * outW, padValue);
+                    long to = at + (long) ohFirst * outW;
+                    // Input element read by (ohFirst, owFirst); each further row moves down sH input rows.
+                    long from = plane + w.readAt(ohFirst, owFirst, i, j, width);
+                    for (int oh = ohFirst; oh < ohEnd; oh++, to += outW, from += (long) sH * width) {
+                        for (int k = 0; k < owFirst; k += SPECIES.length()) {          // the padding on the left
+                            pad.intoMemorySegment(cols, (to + k) * BYTES, ORDER, SPECIES.indexInRange(k, owFirst));
                         }
-                        long row = plane + (long) (oh * w.strideH() + i * w.dilationH() - w.padH()) * width + column;
-                        fill(cols, at, owFirst, padValue);
-                        if (w.strideW() == 1) {
-                            copyRun(cols, at + owFirst, image, row + owFirst, owEnd - owFirst);
+                        if (sW == 1) {
+                            // The run, a vector at a time, the last one masked. Written out here: the JIT
+                            // compiles a vector loop into a method too big to inline, and a call per row
+                            // cost more than the copy.
+                            for (int k = 0; k < inside; k += SPECIES.length()) {
+                                VectorMask<Float> lanes = SPECIES.indexInRange(k, inside);
+                                FloatVector.fromMemorySegment(SPECIES, image, (from + k) * BYTES, ORDER, lanes)
+                                        .intoMemorySegment(cols, (to + owFirst + k) * BYTES, ORDER, lanes);
+                            }
                         } else {
-                            for (int ow = owFirst; ow < owEnd; ow++) {
-                                cols.setAtIndex(JAVA_FLOAT, at + ow, image.getAtIndex(JAVA_FLOAT, row + (long) ow * w.strideW()));
+                            for (int k = 0; k < inside; k++) {
+                                cols.setAtIndex(JAVA_FLOAT, to + owFirst + k, image.getAtIndex(JAVA_FLOAT, from + (long) k * sW));
                             }
                         }
-                        fill(cols, at + owEnd, outW - owEnd, padValue);
+                        for (int k = 0; k < outW - owEnd; k += SPECIES.length()) {     // and on the right
+                            pad.intoMemorySegment(cols, (to + owEnd + k) * BYTES, ORDER, SPECIES.indexInRange(k, outW - owEnd));
+                        }
                     }
+                    fill(cols, to, (outH - ohEnd) * outW, padValue);
+                    at += (long) outH * outW;
                 }
             }
         }
@@ -107,30 +121,34 @@ public final class Im2col {
             return;
         }
         int outH = w.outH(height), outW = w.outW(width);
+        int sH = w.strideH(), sW = w.strideW();
         long at = colsOff;
         for (int c = 0; c < channels; c++) {
             long plane = imageOff + (long) c * height * width;
             for (int i = 0; i < w.kernelH(); i++) {
-                int ohFirst = WindowGeometry.firstInside(i, w.strideH(), w.padH(), w.dilationH(), outH);
-                int ohEnd = WindowGeometry.endInside(i, w.strideH(), w.padH(), w.dilationH(), height, outH);
+                int ohFirst = w.firstRowInside(i, outH), ohEnd = w.endRowInside(i, height, outH);
                 for (int j = 0; j < w.kernelW(); j++) {
-                    int owFirst = WindowGeometry.firstInside(j, w.strideW(), w.padW(), w.dilationW(), outW);
-                    int owEnd = Math.max(owFirst, WindowGeometry.endInside(j, w.strideW(), w.padW(), w.dilationW(), width, outW));
-                    int column = j * w.dilationW() - w.padW();
-                    for (int oh = 0; oh < outH; oh++, at += outW) {
-                        if (oh < ohFirst || oh >= ohEnd) {
-                            continue;
-                        }
-                        long row = plane + (long) (oh * w.strideH() + i * w.dilationH() - w.padH()) * width + column;
-                        if (w.strideW() == 1) {
-                            addRun(image, row + owFirst, cols, at + owFirst, owEnd - owFirst);
+                    int owFirst = w.firstColumnInside(j, outW), owEnd = w.endColumnInside(j, width, outW);
+                    int inside = owEnd - owFirst;
+                    long from = at + (long) ohFirst * outW + owFirst;
+                    long to = plane + w.readAt(ohFirst, owFirst, i, j, width);
+                    for (int oh = ohFirst; oh < ohEnd; oh++, from += outW, to += (long) sH * width) {
+                        if (sW == 1) {
+                            for (int k = 0; k < inside; k += SPECIES.length()) {       // written out: see im2col
+                                VectorMask<Float> lanes = SPECIES.indexInRange(k, inside);
+                                long target = (to + k) * BYTES;
+                                FloatVector.fromMemorySegment(SPECIES, image, target, ORDER, lanes)
+                                        .add(FloatVector.fromMemorySegment(SPECIES, cols, (from + k) * BYTES, ORDER, lanes))
+                                        .intoMemorySegment(image, target, ORDER, lanes);
+                            }
                         } else {
-                            for (int ow = owFirst; ow < owEnd; ow++) {
-                                long to = row + (long) ow * w.strideW();
-                                image.setAtIndex(JAVA_FLOAT, to, image.getAtIndex(JAVA_FLOAT, to) + cols.getAtIndex(JAVA_FLOAT, at + ow));
+                            for (int k = 0; k < inside; k++) {
+                                long target = to + (long) k * sW;
+                                image.setAtIndex(JAVA_FLOAT, target, image.getAtIndex(JAVA_FLOAT, target) + cols.getAtIndex(JAVA_FLOAT, from + k));
                             }
                         }
                     }
+                    at += (long) outH * outW;
                 }
             }
         }
@@ -161,29 +179,8 @@ public final class Im2col {
 
     /** s[at..at+n) = value, a vector at a time, the last one masked: runs are short (a row's padding, a row). */
     private static void fill(MemorySegment s, long at, int n, float value) {
-        FloatVector v = FloatVector.broadcast(SPECIES, value);
         for (int k = 0; k < n; k += SPECIES.length()) {
-            v.intoMemorySegment(s, (at + k) * BYTES, ORDER, SPECIES.indexInRange(k, n));
-        }
-    }
-
-    /** to[0..n) = from[0..n), a vector at a time, the last one masked. */
-    private static void copyRun(MemorySegment to, long toAt, MemorySegment from, long fromAt, int n) {
-        for (int k = 0; k < n; k += SPECIES.length()) {
-            VectorMask<Float> inside = SPECIES.indexInRange(k, n);
-            FloatVector.fromMemorySegment(SPECIES, from, (fromAt + k) * BYTES, ORDER, inside)
-                    .intoMemorySegment(to, (toAt + k) * BYTES, ORDER, inside);
-        }
-    }
-
-    /** to[0..n) += from[0..n), a vector at a time, the last one masked. */
-    private static void addRun(MemorySegment to, long toAt, MemorySegment from, long fromAt, int n) {
-        for (int k = 0; k < n; k += SPECIES.length()) {
-            VectorMask<Float> inside = SPECIES.indexInRange(k, n);
-            long t = (toAt + k) * BYTES;
-            FloatVector.fromMemorySegment(SPECIES, to, t, ORDER, inside)
-                    .add(FloatVector.fromMemorySegment(SPECIES, from, (fromAt + k) * BYTES, ORDER, inside))
-                    .intoMemorySegment(to, t, ORDER, inside);
+            FloatVector.broadcast(SPECIES, value).intoMemorySegment(s, (at + k) * BYTES, ORDER, SPECIES.indexInRange(k, n));
         }
     }
 }

@@ -46,9 +46,10 @@ import jdk.incubator.vector.VectorSpecies;
  * 86% of the 117 GFLOP/s FMA ceiling of this Zen 4 (its 512-bit FMAs run at half rate), and about
  * 200 GFLOP/s on two.
  *
- * <p>Two shortcuts. A C with very few rows (a matrix-vector product, a small batch through a linear
+ * <p>Three shortcuts. A C with very few rows (a matrix-vector product, a small batch through a linear
  * layer) skips packing, which would cost more than the multiply ({@link #skinnyRows},
- * {@link #skinnyDots}). And below {@link #PARALLEL_MIN} all tasks run on the calling thread: one
+ * {@link #skinnyDots}). A C with a few rows more (up to {@link #DIRECT_B_ROWS}) and a row-major B
+ * packs A only, and the micro-kernel reads B's rows in place. And below {@link #PARALLEL_MIN} all tasks run on the calling thread: one
  * fork-join of the pool (waking a parked thread) takes about 40 µs here, and the packed path needs
  * two per rank-KC update.
  *
@@ -74,6 +75,13 @@ public final class Sgemm {
     private static final int PACK_GRAIN = 8, CHUNK = 64;
     /** A C this short takes an unpacked path, SKINNY_COLS columns per task (crossovers measured at K = N = 1024). */
     static final int SKINNY_ROWS = 3, SKINNY_DOTS = 8, SKINNY_COLS = 256;
+    /**
+     * With at most this many rows of C (two slivers of A) and a row-major B, B is not packed: each
+     * sliver would be read once or twice after packing, so packing (a read and a write of all of B)
+     * cost more than reading B in place, rows apart. The last sliver is packed when the edge cuts it
+     * short (its full width would read past B). Small M is the shape of a convolution per image.
+     */
+    static final int DIRECT_B_ROWS = 2 * MR;
     /** Below this M·N·K, all tasks run on the caller (measured: 2 threads lose at 256³ and win at 320³). */
     static final double PARALLEL_MIN = 2.5e7;
 
@@ -121,6 +129,7 @@ public final class Sgemm {
                                int m, int n, int k, boolean accumulate, boolean parallel) {
         Workspace ws = WORKSPACE.get();
         int kcMax = ceilDiv(k, ceilDiv(k, KC));  // K in equal blocks: K = 1025 gives 513 + 512, not 1024 + 1
+        boolean directB = bColStride == 1 && m <= DIRECT_B_ROWS;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), bSlivers = ceilDiv(nc, NR);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -132,35 +141,49 @@ public final class Sgemm {
                     int mc = Math.min(MC, m - ic), aSlivers = ceilDiv(mc, MR);
                     MemorySegment aPack = ws.packedA((long) aSlivers * MR * kc);
                     long aAt = aOff + ic * aRowStride + pc * aColStride;
-                    // One parallel step packs the A block and, the first time round, the B panel too.
-                    int aTasks = Parallel.tasks(aSlivers, PACK_GRAIN), bTasks = ic == 0 ? Parallel.tasks(bSlivers, PACK_GRAIN) : 0;
+                    // One parallel step packs the A block and, the first time round, the B panel too: all of
+                    // it, or with a direct B only its last sliver when that one is cut short by the edge.
+                    int firstPacked = directB ? nc / NR : 0;
+                    int aTasks = Parallel.tasks(aSlivers, PACK_GRAIN);
+                    int bTasks = ic > 0 || firstPacked == bSlivers ? 0 : Parallel.tasks(bSlivers - firstPacked, PACK_GRAIN);
                     forEach(parallel, aTasks + bTasks, t -> {
                         if (t < aTasks) {
                             packSlivers(aPack, a, aAt, aRowStride, aColStride, MR, mc, kc, t * PACK_GRAIN);
                         } else {
-                            packSlivers(bPack, b, bAt, bColStride, bRowStride, NR, nc, kc, (t - aTasks) * PACK_GRAIN);
+                            packSlivers(bPack, b, bAt, bColStride, bRowStride, NR, nc, kc, firstPacked + (t - aTasks) * PACK_GRAIN);
                         }
                     });
                     long cAt = cOff + ic * ldc + jc;
+                    Panel panel = new Panel(bPack, b, bAt, bRowStride, firstPacked * NR);
                     // Tiles of at most TM×TN, of equal size up to a multiple of MR×NR (balances the threads).
                     int tilesM = ceilDiv(mc, TM), tilesN = ceilDiv(nc, TN);
                     int tm = roundUp(ceilDiv(mc, tilesM), MR), tn = roundUp(ceilDiv(nc, tilesN), NR);
                     forEach(parallel, tilesM * tilesN, t -> {
                         int i0 = (t % tilesM) * tm, j0 = (t / tilesM) * tn;
-                        multiplyTile(c, cAt, ldc, aPack, bPack, kc, i0, Math.min(mc, i0 + tm), j0, Math.min(nc, j0 + tn), add);
+                        multiplyTile(c, cAt, ldc, aPack, panel, kc, i0, Math.min(mc, i0 + tm), j0, Math.min(nc, j0 + tn), add);
                     });
                 }
             }
         }
     }
 
-    /** Rows i0..i1-1, columns j0..j1-1 of the current block of C, from the packed A block and B panel. */
-    private static void multiplyTile(MemorySegment c, long cAt, long ldc, MemorySegment aPack, MemorySegment bPack,
+    /**
+     * The current B panel: its slivers from column {@code packedFrom} on are packed; those before it
+     * are read where they lie, rows {@code rowStride} apart from {@code at} (a row-major B, see DIRECT_B_ROWS).
+     */
+    private record Panel(MemorySegment packed, MemorySegment b, long at, long rowStride, int packedFrom) {}
+
+    /** Rows i0..i1-1, columns j0..j1-1 of the current block of C, from the packed A block and the B panel. */
+    private static void multiplyTile(MemorySegment c, long cAt, long ldc, MemorySegment aPack, Panel panel,
                                      int kc, int i0, int i1, int j0, int j1, boolean add) {
         float[] tile = TILE.get();
         for (int jr = j0; jr < j1; jr += NR) {
+            boolean packed = jr >= panel.packedFrom();
+            MemorySegment b = packed ? panel.packed() : panel.b();
+            long bAt = packed ? (long) jr * kc : panel.at() + jr;
+            long bStride = packed ? NR : panel.rowStride();
             for (int ir = i0; ir < i1; ir += MR) {
-                microKernel(tile, aPack, (long) ir * kc, bPack, (long) jr * kc, kc);
+                microKernel(tile, aPack, (long) ir * kc, b, bAt, bStride, kc);
                 writeTile(c, cAt + ir * ldc + jr, ldc, tile, Math.min(MR, i1 - ir), Math.min(NR, j1 - jr), add);
             }
         }
@@ -209,12 +232,24 @@ public final class Sgemm {
             long cRow = cOff + i * ldc, aRow = aOff + i * aRowStride;
             for (int j = j0; j < j1; j++) {
                 long bCol = bOff + j * bColStride;
-                FloatVector sums = FloatVector.zero(SPECIES);
+                // Four independent sums: one would wait out the FMA's latency at every step of a long K.
+                FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
                 int p = 0;
-                for (; p <= k - L; p += L) {
-                    sums = FloatVector.fromMemorySegment(SPECIES, a, (aRow + p) * BYTES, ORDER)
-                            .fma(FloatVector.fromMemorySegment(SPECIES, b, (bCol + p) * BYTES, ORDER), sums);
+                // Written out, not through a helper: see microKernel for what small vector helpers cost.
+                for (; p <= k - 4 * L; p += 4 * L) {
+                    long ap = (aRow + p) * BYTES, bp = (bCol + p) * BYTES;
+                    s0 = FloatVector.fromMemorySegment(SPECIES, a, ap, ORDER).fma(FloatVector.fromMemorySegment(SPECIES, b, bp, ORDER), s0);
+                    s1 = FloatVector.fromMemorySegment(SPECIES, a, ap + VEC, ORDER).fma(FloatVector.fromMemorySegment(SPECIES, b, bp + VEC, ORDER), s1);
+                    s2 = FloatVector.fromMemorySegment(SPECIES, a, ap + 2 * VEC, ORDER)
+                            .fma(FloatVector.fromMemorySegment(SPECIES, b, bp + 2 * VEC, ORDER), s2);
+                    s3 = FloatVector.fromMemorySegment(SPECIES, a, ap + 3 * VEC, ORDER)
+                            .fma(FloatVector.fromMemorySegment(SPECIES, b, bp + 3 * VEC, ORDER), s3);
                 }
+                for (; p <= k - L; p += L) {
+                    s0 = FloatVector.fromMemorySegment(SPECIES, a, (aRow + p) * BYTES, ORDER)
+                            .fma(FloatVector.fromMemorySegment(SPECIES, b, (bCol + p) * BYTES, ORDER), s0);
+                }
+                FloatVector sums = s0.add(s1).add(s2.add(s3));
                 // The lanes summed in a fixed order: reduceLanes(ADD) adds them in an order that depends
                 // on whether the JIT has compiled this code yet, and so would the result.
                 sums.intoArray(lanes, 0);
@@ -304,13 +339,13 @@ public final class Sgemm {
      * And with the 24 result stores going to a segment, C1 ran out of registers compiling the method,
      * which then sometimes stayed in slow code for seconds: the result goes to a small heap array.
      */
-    private static void microKernel(float[] tile, MemorySegment pa, long aAt, MemorySegment pb, long bAt, int kc) {
+    private static void microKernel(float[] tile, MemorySegment pa, long aAt, MemorySegment pb, long bAt, long bStride, int kc) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
                 c70 = c00, c71 = c00, c80 = c00, c81 = c00, c90 = c00, c91 = c00, ca0 = c00, ca1 = c00,
                 cb0 = c00, cb1 = c00;
-        long ap = aAt, bp = bAt * BYTES;  // where step p starts: a float index in A, a byte offset in B
-        for (int p = 0; p < kc; p++, ap += MR, bp += NR * BYTES) {
+        long ap = aAt, bp = bAt * BYTES, bStep = bStride * BYTES;  // where step p starts: a float index in A, a byte offset in B
+        for (int p = 0; p < kc; p++, ap += MR, bp += bStep) {
             FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, pb, bp, ORDER);
             FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, pb, bp + VEC, ORDER);
             FloatVector x;

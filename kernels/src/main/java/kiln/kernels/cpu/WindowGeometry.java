@@ -35,17 +35,38 @@ public record WindowGeometry(int kernelH, int kernelW, int strideH, int strideW,
         return Math.floorDiv(size + 2 * pad - dilation * (kernel - 1) - 1, stride) + 1;
     }
 
+    /** The output rows [first, end) whose taps of kernel row i land inside an image of {@code height} rows. */
+    public int firstRowInside(int i, int outH) { return firstInside(i, strideH, padH, dilationH, outH); }
+
+    /** One past the last output row whose tap row i lands inside the image (at least {@link #firstRowInside}). */
+    public int endRowInside(int i, int height, int outH) {
+        return Math.max(firstRowInside(i, outH), endInside(i, strideH, padH, dilationH, height, outH));
+    }
+
+    /** The output columns [first, end) whose taps of kernel column j land inside an image of {@code width} columns. */
+    public int firstColumnInside(int j, int outW) { return firstInside(j, strideW, padW, dilationW, outW); }
+
+    /** One past the last output column whose tap column j lands inside the image (at least {@link #firstColumnInside}). */
+    public int endColumnInside(int j, int width, int outW) {
+        return Math.max(firstColumnInside(j, outW), endInside(j, strideW, padW, dilationW, width, outW));
+    }
+
+    /** Where tap (i, j) of the window at output (oh, ow) reads, as ih·W + iw; outside [0, H·W) or off the row when it reads padding. */
+    public long readAt(int oh, int ow, int i, int j, int width) {
+        return (long) (oh * strideH + i * dilationH - padH) * width + ow * strideW + j * dilationW - padW;
+    }
+
     /**
      * The first output index whose tap at kernel offset {@code tap} lands inside an axis of
      * {@code size} elements, and one past the last: outputs outside [first, end) read padding. Solves
      * 0 ≤ o·stride + tap·dilation − pad < size for o, clamped to [0, outSize].
      */
-    static int firstInside(int tap, int stride, int pad, int dilation, int outSize) {
+    private static int firstInside(int tap, int stride, int pad, int dilation, int outSize) {
         int shift = pad - tap * dilation;                   // o·stride ≥ shift
         return Math.clamp(shift <= 0 ? 0 : Math.ceilDiv(shift, stride), 0, outSize);
     }
 
-    static int endInside(int tap, int stride, int pad, int dilation, int size, int outSize) {
+    private static int endInside(int tap, int stride, int pad, int dilation, int size, int outSize) {
         int limit = size - 1 + pad - tap * dilation;        // o·stride ≤ limit
         return limit < 0 ? 0 : Math.clamp(limit / stride + 1, 0, outSize);
     }

@@ -3,6 +3,7 @@ package kiln.kernels.cpu;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static kiln.kernels.cpu.UnaryKernelsTest.withSimd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,9 +15,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Max pooling: the fast path (border-free loop inside the image) against the reference, bit for
- * bit, forward and backward, on data full of ties, NaNs and −∞ (where the first-maximum rule and
- * the padding decide); and both against hand-worked windows.
+ * Max pooling: the fast path (keys ranked without branches inside the image) against the reference,
+ * bit for bit, forward and backward, on data full of ties, signed zeros, NaNs and −∞ (where the
+ * first-maximum rule and the padding decide); both against hand-worked windows; and the key order
+ * against float comparison.
  */
 class MaxPoolKernelsTest {
     static Stream<Arguments> cases() {
@@ -32,7 +34,7 @@ class MaxPoolKernelsTest {
     private static MemorySegment awkward(Arena arena, int n, long seed) {
         MemorySegment s = arena.allocate((long) n * Float.BYTES);
         SplittableRandom rng = new SplittableRandom(seed);
-        float[] pool = {-1f, 0f, -0f, 2f, 2f, 3f, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        float[] pool = {-1f, 0f, -0f, 2f, 2f, 3f, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0xFFC00001)};
         for (int i = 0; i < n; i++) {
             float v = rng.nextInt(60) == 0 ? Float.NaN : pool[rng.nextInt(pool.length)];
             s.setAtIndex(JAVA_FLOAT, i, v);
@@ -56,9 +58,10 @@ class MaxPoolKernelsTest {
                 for (int fast = 0; fast < 2; fast++) {
                     MemorySegment out = arena.allocate((long) outs * Float.BYTES);
                     MemorySegment grad = arena.allocate((long) planes * h * w * Float.BYTES);
+                    int[] winners = new int[outs];
                     withSimd(fast == 1, () -> {
-                        MaxPoolKernels.forward(x, 0, planes, h, w, window, out, 0);
-                        MaxPoolKernels.backward(x, 0, g, 0, planes, h, w, window, grad, 0);
+                        MaxPoolKernels.forward(x, 0, planes, h, w, window, out, 0, winners, 0);
+                        MaxPoolKernels.backward(g, 0, winners, 0, planes, h, w, window, grad, 0);
                     });
                     y[fast] = read(out);
                     dx[fast] = read(grad);
@@ -80,9 +83,10 @@ class MaxPoolKernelsTest {
             }
             MemorySegment y = arena.allocate((long) outs * Float.BYTES);
             MemorySegment dx = arena.allocate((long) plane.length * Float.BYTES);
+            int[] winners = new int[outs];
             withSimd(fast, () -> {
-                MaxPoolKernels.forward(x, 0, 1, h, w, window, y, 0);
-                MaxPoolKernels.backward(x, 0, g, 0, 1, h, w, window, dx, 0);
+                MaxPoolKernels.forward(x, 0, 1, h, w, window, y, 0, winners, 0);
+                MaxPoolKernels.backward(g, 0, winners, 0, 1, h, w, window, dx, 0);
             });
             return new float[][] {read(y), read(dx)};
         }
@@ -105,6 +109,23 @@ class MaxPoolKernelsTest {
                 0, 0, 0, 0,
                 3, 0, 4, 0,
                 0, 0, 0, 0}, result[1]);
+        }
+    }
+
+    /** order(a) > order(b) exactly when b is not a winner over a: a > b, or a NaN and b not. Equal otherwise (ties). */
+    @Test
+    void keysRankFloatsAsTheFirstMaximumRuleDoes() {
+        float[] values = {Float.NEGATIVE_INFINITY, -Float.MAX_VALUE, -1.5f, -Float.MIN_VALUE, -0f, 0f, Float.MIN_VALUE, 1f,
+            Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xFFC00001), Float.intBitsToFloat(0x7F800001)};
+        for (float a : values) {
+            for (float b : values) {
+                boolean aWins = a > b || Float.isNaN(a) && !Float.isNaN(b);
+                boolean bWins = b > a || Float.isNaN(b) && !Float.isNaN(a);
+                int ka = MaxPoolKernels.order(a), kb = MaxPoolKernels.order(b);
+                String what = a + " vs " + b;
+                assertEquals(aWins, ka > kb, what);
+                assertEquals(bWins, kb > ka, what);
+            }
         }
     }
 

@@ -102,6 +102,7 @@ class SgemmTest {
             {31, 33, 37}, {61, 127, 37}, {127, 61, 200}, {1, 300, 257}, {300, 1, 257},
             {300, 257, 513},       // larger than a task tile (96×128) in M and N
             {37, 45, 2100},        // K split in blocks: 2100 = 700 + 700 + 700
+            {24, 64, 40}, {20, 70, 2100},  // B read in place (M ≤ 24, row-major B): whole slivers, an edge one, K in blocks
             {1030, 70, 20},        // M past one A block (MC = 1024)
             {0, 5, 7}, {5, 0, 7}, {5, 7, 0}, {0, 0, 0},
         };

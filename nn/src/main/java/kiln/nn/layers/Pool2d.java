@@ -4,8 +4,8 @@ import kiln.engine.Tensor;
 import kiln.nn.Module;
 
 /**
- * What {@link MaxPool2d} and {@link AvgPool2d} share: the window and its checks; and, for average pooling, the input's
- * windows laid out for a reduction along one axis.
+ * What {@link MaxPool2d} and {@link AvgPool2d} share: the window and its checks; and, for average
+ * pooling, the input's windows laid out for a reduction along one axis.
  */
 abstract class Pool2d extends Module {
     private final Window2d window;

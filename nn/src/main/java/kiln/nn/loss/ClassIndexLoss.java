@@ -38,8 +38,12 @@ final class ClassIndexLoss {
         Tensor safeLabels = Tensor.where(kept, labels, Tensor.scalar(0, labels.dtype()));    // ignored rows read class 0
         checkRange(loss, safeLabels, classes, ignoreIndex);
 
-        Tensor logProbs = fromLogits ? rows.logSoftmax(1) : rows;
         Tensor keep = kept.to(prediction.dtype());                                          // 1, or 0 where ignored
+        if (fromLogits && classWeights == null && smoothing == 0) {
+            // The plain cross-entropy of a classifier: one op for log-softmax and the pick (and its gradient).
+            return reduce(rows.crossEntropyRows(labels, ignoreIndex), keep, target, reduction);
+        }
+        Tensor logProbs = fromLogits ? rows.logSoftmax(1) : rows;
         Tensor weights = classWeights == null ? null : Inputs.inDtypeOf(prediction, classWeights);
         Tensor sampleWeights = weights == null ? keep : weights.indexSelect(0, safeLabels).mul(keep);
         Tensor picked = logProbs.gather(1, safeLabels.unsqueeze(1)).squeeze(1);
@@ -48,6 +52,11 @@ final class ClassIndexLoss {
             Tensor smooth = (weights == null ? logProbs : logProbs.mul(weights)).sum(1, false).mul(keep).neg();
             perSample = perSample.mul(1 - smoothing).add(smooth.mul(smoothing / classes));
         }
+        return reduce(perSample, sampleWeights, target, reduction);
+    }
+
+    /** ℓ per sample reduced: MEAN divides by the sum of the sample weights, NONE keeps the target's shape. */
+    private static Tensor reduce(Tensor perSample, Tensor sampleWeights, Tensor target, Reduction reduction) {
         return switch (reduction) {
             case MEAN -> perSample.sum().div(sampleWeights.sum());          // the weighted mean
             default -> reduction.apply(perSample.reshape(target.dims()));   // NONE or SUM (the losses refuse BATCH_MEAN)

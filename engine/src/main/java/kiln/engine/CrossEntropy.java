@@ -1,0 +1,78 @@
+package kiln.engine;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Cross-entropy of rows of logits against class indices, in one op: for row r with label y,
+ *
+ * <pre>  loss[r] = −log softmax(x[r])[y] = logsumexp(x[r]) − x[r, y],      0 where y is the ignore index</pre>
+ *
+ * with the gradient {@code dx[r, c] = g[r] · (softmax(x[r])[c] − [c = y])}, 0 on ignored rows. The
+ * same values as log-softmax followed by a gather, which a loss would otherwise record as a dozen
+ * small ops (each with its backward) for what is, per row, one pass over C numbers. The
+ * log-probabilities are kept from the forward pass for the backward one.
+ */
+final class CrossEntropy {
+    private CrossEntropy() {}
+
+    static Tensor rows(Tensor logits, Tensor labels, long ignoreIndex) {
+        Pointwise.checkSameDevice("crossEntropyRows", logits, labels);
+        if (logits.rank() != 2 || !logits.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("crossEntropyRows: logits " + logits.describe() + " must be floating rows [M, C]");
+        }
+        if (labels.rank() != 1 || !labels.dtype().isInteger() || labels.dim(0) != logits.dim(0)) {
+            throw new IllegalArgumentException("crossEntropyRows: labels " + labels.describe() + " must be integer class indices, one per row of "
+                    + logits.describe());
+        }
+        long[] classes = labels.toLongArray();
+        int width = logits.dim(1);
+        for (long label : classes) {
+            if (label != ignoreIndex && (label < 0 || label >= width)) {
+                throw new IllegalArgumentException("crossEntropyRows: label " + label + " is out of range for " + width
+                        + " classes (valid: 0.." + (width - 1) + ", or the ignore index " + ignoreIndex + ")");
+            }
+        }
+        Tensor[] logProbs = new Tensor[1];
+        Tensor loss = Autograd.record("crossEntropyRows", () -> {
+            logProbs[0] = LinearAlgebra.softmax(logits, 1, true);
+            return pick(logProbs[0], classes, ignoreIndex);
+        }, logits, (g, y) -> gradient(g, logProbs[0], classes, ignoreIndex));
+        if (loss.gradFn() == null) {
+            logProbs[0].close();             // nothing recorded: no backward pass will read them
+        }
+        return loss;
+    }
+
+    /** −logProbs[r, label[r]], 0 on ignored rows. */
+    private static Tensor pick(Tensor logProbs, long[] labels, long ignoreIndex) {
+        DType type = logProbs.dtype();
+        int width = logProbs.dim(1);
+        Tensor loss = Tensor.empty(type, Shape.of(labels.length), logProbs.device());
+        MemorySegment from = logProbs.segment(), to = loss.segment();
+        for (int r = 0; r < labels.length; r++) {
+            double value = labels[r] == ignoreIndex ? 0 : -Elements.getDouble(type, from, logProbs.offset() + (long) r * width + labels[r]);
+            Elements.setDouble(type, to, r, value);
+        }
+        return loss;
+    }
+
+    /** dx[r, c] = g[r]·(exp(logProbs[r, c]) − [c = label[r]]), 0 on ignored rows. */
+    private static Tensor gradient(Tensor g, Tensor logProbs, long[] labels, long ignoreIndex) {
+        DType type = logProbs.dtype();
+        int width = logProbs.dim(1);
+        Tensor dx = Tensor.empty(type, logProbs.shape(), logProbs.device());
+        try (Tensor upstream = g.dtype() == type ? g.contiguous() : g.to(type)) {
+            MemorySegment grads = upstream.segment(), from = logProbs.segment(), to = dx.segment();
+            for (int r = 0; r < labels.length; r++) {
+                double scale = labels[r] == ignoreIndex ? 0 : Elements.getDouble(type, grads, upstream.offset() + r);
+                long row = (long) r * width;
+                for (int c = 0; c < width; c++) {
+                    double probability = Math.exp(Elements.getDouble(type, from, logProbs.offset() + row + c));
+                    double value = scale * (probability - (c == labels[r] ? 1 : 0));
+                    Elements.setDouble(type, to, row + c, value);
+                }
+            }
+        }
+        return dx;
+    }
+}
