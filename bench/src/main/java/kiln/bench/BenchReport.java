@@ -2,9 +2,9 @@ package kiln.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -24,6 +24,8 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+
+import kiln.nn.io.AtomicFiles;
 
 /**
  * Runs the JMH benchmarks and writes {@code bench/RESULTS.md}: for every benchmark the time per call
@@ -91,7 +93,7 @@ public final class BenchReport {
         }
         List<String> peerLines = peers ? Peers.run() : List.of();
         String report = render(rows, peerLines, args, quick);
-        write(out, report);
+        AtomicFiles.write(out, report.getBytes(StandardCharsets.UTF_8));
         System.out.println(report);
         System.err.println("kiln bench: wrote " + out.toAbsolutePath());
     }
@@ -219,20 +221,6 @@ public final class BenchReport {
     private static double peak(List<Row> rows, String method) {
         return rows.stream().filter(r -> r.benchmark().equals("PeakBench") && r.configuration().startsWith(method))
                 .mapToDouble(Row::median).findFirst().orElse(Double.NaN);
-    }
-
-    /** Writes atomically: a temporary file beside the target, then a rename. */
-    private static void write(Path target, String text) throws IOException {
-        Path parent = target.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path temporary = Files.createTempFile(parent, ".results", ".tmp");
-        try {
-            Files.writeString(temporary, text);
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temporary);
-            throw e;
-        }
     }
 
     /** The machine in one line: CPU model, cores, JDK. */

@@ -40,7 +40,7 @@ import kiln.nn.optim.OneCycleLR;
 import kiln.nn.optim.Optimizer;
 import kiln.nn.optim.RMSprop;
 import kiln.nn.optim.SGD;
-import kiln.nn.report.AtomicFiles;
+import kiln.nn.io.AtomicFiles;
 import kiln.nn.train.BestCheckpoint;
 import kiln.nn.train.Callback;
 import kiln.nn.train.EarlyStopping;

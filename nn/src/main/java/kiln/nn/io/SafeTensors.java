@@ -40,7 +40,7 @@ import kiln.engine.Tensor;
  * Kiln's dtypes map to the codes F32, F64, I32, I64 and BOOL (one byte, 0 or 1). Other safetensors
  * codes (F16, BF16, U8, ...) are recognised and refused with that reason.
  *
- * <p>Writing is atomic (see {@link AtomicFile}): a reader never sees half a file, and a failed write
+ * <p>Writing is atomic (see {@link AtomicFiles}): a reader never sees half a file, and a failed write
  * leaves the previous file as it was. Reading validates everything before it allocates: the header
  * length, the JSON, each dtype, shape and offset range, that the ranges neither overlap nor leave
  * gaps nor run past the file, that nothing trails them, and that booleans are 0 or 1. Each refusal
@@ -148,7 +148,7 @@ public final class SafeTensors {
         while (prefix.hasRemaining()) {
             prefix.put((byte) ' ');
         }
-        AtomicFile.write(file, channel -> {
+        AtomicFiles.write(file, channel -> {
             writeFully(channel, prefix.flip());
             for (Tensor tensor : tensors.values()) {
                 writeData(channel, tensor);

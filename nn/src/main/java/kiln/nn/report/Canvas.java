@@ -13,6 +13,8 @@ import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
+import kiln.nn.io.AtomicFiles;
+
 /**
  * An off-screen image to draw a chart on, with the text helpers every chart needs: measure, align, rotate,
  * abbreviate.

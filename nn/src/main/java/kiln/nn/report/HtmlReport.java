@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import kiln.nn.io.AtomicFiles;
+
 /**
  * A report as one self-contained HTML page: styles inline, no scripts, fonts or links to anything outside,
  * so it opens the same in any browser, offline, years later.

@@ -5,6 +5,6 @@
  *
  * <p>The classes take plain arrays, lists and maps, not tensors or trainer types, so anything can report
  * through them. Everything renders off-screen and works on a machine without a display. Every file is
- * written atomically ({@link kiln.nn.report.AtomicFiles}): a crash never leaves half a PNG or half a page.
+ * written atomically ({@link kiln.nn.io.AtomicFiles}): a crash never leaves half a PNG or half a page.
  */
 package kiln.nn.report;

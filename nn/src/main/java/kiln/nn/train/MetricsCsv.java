@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-import kiln.nn.report.AtomicFiles;
+import kiln.nn.io.AtomicFiles;
 
 /**
  * Writes {@code metrics.csv}: a header, then one row per epoch with every {@link EpochLog#METRICS}

@@ -10,7 +10,7 @@ import java.util.Map;
 
 import kiln.nn.metrics.ClassificationReport;
 import kiln.nn.metrics.ConfusionMatrix;
-import kiln.nn.report.AtomicFiles;
+import kiln.nn.io.AtomicFiles;
 import kiln.nn.report.ConfusionMatrixChart;
 import kiln.nn.report.HtmlReport;
 import kiln.nn.report.LineChart;

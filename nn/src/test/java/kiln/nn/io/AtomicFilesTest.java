@@ -1,4 +1,4 @@
-package kiln.nn.report;
+package kiln.nn.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
