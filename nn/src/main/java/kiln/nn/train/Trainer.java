@@ -13,6 +13,8 @@ import kiln.nn.data.Batch;
 import kiln.nn.data.BatchIterator;
 import kiln.nn.data.DataLoader;
 import kiln.nn.loss.Loss;
+import kiln.nn.metrics.ClassificationAccumulator;
+import kiln.nn.metrics.RegressionAccumulator;
 import kiln.nn.optim.GradClip;
 import kiln.nn.optim.LrScheduler;
 import kiln.nn.optim.Optimizer;
@@ -207,36 +209,20 @@ public final class Trainer {
         model.eval();
         double lossSum = 0;
         int examples = 0;
-        IntList labels = new IntList();
-        IntList predictions = new IntList();
-        List<double[]> probabilities = new ArrayList<>();
-        DoubleList targets = new DoubleList();
-        DoubleList outputs = new DoubleList();
-        boolean classification = false;
+        ClassificationAccumulator classes = null;        // made at the first batch, once the output's width is known
+        RegressionAccumulator values = null;
         try (var off = Autograd.noGrad(); BatchIterator batches = loader.iterator()) {
             while (batches.hasNext()) {
                 try (Batch batch = batches.next(); MemoryScope scope = MemoryScope.open()) {
                     Tensor output = model.forward(batch.features());
                     lossSum += loss.apply(output, batch.targets()).item() * batch.size();
                     examples += batch.size();
-                    classification = isClassLabels(batch.targets());
-                    if (classification) {
-                        long[] truth = batch.targets().toLongArray();
-                        long[] predicted = output.argmax(1, false).toLongArray();
-                        float[] p = output.softmax(1).to(DType.FLOAT32).toFloatArray();
-                        int classes = output.dim(1);
-                        for (int i = 0; i < truth.length; i++) {
-                            labels.add((int) truth[i]);
-                            predictions.add((int) predicted[i]);
-                            double[] row = new double[classes];
-                            for (int c = 0; c < classes; c++) {
-                                row[c] = p[i * classes + c];
-                            }
-                            probabilities.add(row);
-                        }
+                    if (isClassLabels(batch.targets())) {
+                        classes = classes != null ? classes : new ClassificationAccumulator(output.dim(1));
+                        classes.add(output, batch.targets());
                     } else {
-                        targets.addAll(batch.targets().to(DType.FLOAT64).contiguous().toDoubleArray());
-                        outputs.addAll(output.to(DType.FLOAT64).contiguous().toDoubleArray());
+                        values = values != null ? values : new RegressionAccumulator(output.rank() == 1 ? 1 : output.dim(1));
+                        values.add(output, batch.targets());
                     }
                 }
             }
@@ -244,17 +230,11 @@ public final class Trainer {
         if (examples == 0) {
             throw new IllegalArgumentException("Trainer.evaluate: the loader yielded no examples");
         }
-        if (!classification) {
-            return new Evaluation(examples, lossSum / examples, Double.NaN, null, null, null, targets.toArray(), outputs.toArray());
+        if (classes == null) {
+            return new Evaluation(examples, lossSum / examples, Double.NaN, null, null, null, values.targets(), values.predictions());
         }
-        int[] truth = labels.toArray();
-        int[] predicted = predictions.toArray();
-        long correct = 0;
-        for (int i = 0; i < truth.length; i++) {
-            correct += truth[i] == predicted[i] ? 1 : 0;
-        }
-        return new Evaluation(examples, lossSum / examples, (double) correct / examples, truth, predicted,
-                probabilities.toArray(double[][]::new), null, null);
+        return new Evaluation(examples, lossSum / examples, classes.accuracy(), classes.labels(), classes.predictions(),
+                classes.probabilities(), null, null);
     }
 
     private static boolean isClassLabels(Tensor targets) {
@@ -265,37 +245,6 @@ public final class Trainer {
         try (var off = Autograd.noGrad()) {
             return (long) output.argmax(1, false).eq(labels).to(DType.FLOAT64).sum().item();
         }
-    }
-
-    /** A growable int array, so evaluation stores labels without boxing. */
-    private static final class IntList {
-        private int[] values = new int[1024];
-        private int size;
-
-        void add(int v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = v;
-        }
-
-        int[] toArray() { return Arrays.copyOf(values, size); }
-    }
-
-    /** A growable double array, for regression targets and outputs. */
-    private static final class DoubleList {
-        private double[] values = new double[1024];
-        private int size;
-
-        void addAll(double[] more) {
-            while (size + more.length > values.length) {
-                values = Arrays.copyOf(values, values.length * 2);
-            }
-            System.arraycopy(more, 0, values, size, more.length);
-            size += more.length;
-        }
-
-        double[] toArray() { return Arrays.copyOf(values, size); }
     }
 
     /** Configures a {@link Trainer}; every setter validates its argument. */
