@@ -3,6 +3,7 @@ package kiln.nn.layers;
 import java.util.function.Supplier;
 
 import kiln.engine.Tensor;
+import kiln.kernels.cpu.WindowGeometry;
 
 /**
  * Where a sliding window reads an image batch {@code [N, C, H, W]}: the kernel size, the stride
@@ -18,15 +19,11 @@ public record Window2d(int kernelH, int kernelW, int strideH, int strideW, int p
                        int dilationH, int dilationW) {
 
     public Window2d {
-        requireAtLeast("kernel", kernelH, kernelW, 1);
-        requireAtLeast("stride", strideH, strideW, 1);
-        requireAtLeast("padding", paddingH, paddingW, 0);
-        requireAtLeast("dilation", dilationH, dilationW, 1);
-    }
-
-    private static void requireAtLeast(String what, int h, int w, int least) {
-        if (h < least || w < least) {
-            throw new IllegalArgumentException("Window2d: " + what + " must be >= " + least + ", got " + h + "x" + w);
+        // The kernels' WindowGeometry holds the same eight numbers and checks them; its message gets our name.
+        try {
+            new WindowGeometry(kernelH, kernelW, strideH, strideW, paddingH, paddingW, dilationH, dilationW);
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException("Window2d: " + bad.getMessage(), bad);
         }
     }
 
