@@ -224,6 +224,23 @@ public final class CsvTable {
         return lines[row];
     }
 
+    /**
+     * A key equal for two rows exactly when they hold the same values in every column: numbers compared
+     * as numbers ("1" and "1.0" are one value), texts after trimming, missing values equal to each other.
+     * Duplicate detection compares these keys.
+     */
+    public String rowKey(int row) {
+        StringBuilder key = new StringBuilder();
+        for (Column column : columns) {
+            String value = column.isMissing(row) ? "" : column.isNumeric()
+                    ? Double.toString(column.value(row) + 0.0)   // + 0.0 makes -0 and 0 one value
+                    : column.text(row).strip();
+            // Length-prefixed, so no text can imitate a column boundary; a missing value has no length.
+            key.append(column.isMissing(row) ? "-" : Integer.toString(value.length())).append(':').append(value);
+        }
+        return key.toString();
+    }
+
     /** How many values each column misses, for the columns that miss any, in column order. */
     public Map<String, Integer> missingCounts() {
         Map<String, Integer> counts = new LinkedHashMap<>();

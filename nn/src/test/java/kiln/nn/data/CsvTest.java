@@ -170,4 +170,24 @@ class CsvTest {
         e = assertThrows(IllegalArgumentException.class, () -> words.classification("price"));
         assertContains(e.getMessage(), "no column named 'price' (columns: a, b)");
     }
+
+    @Test
+    void rowKeysMatchExactlyWhenEveryValueMatches() throws IOException {
+        CsvTable table = Csv.read(write("k.csv", "n,s\n"
+                + "1,a\n"          // 0
+                + "1.0, a \n"      // 1: the same number and, trimmed, the same text
+                + "-0,a\n"         // 2: -0 is 0, not 1
+                + "0,a\n"          // 3: equals row 2
+                + "NA,a\n"         // 4: missing
+                + ",a\n"           // 5: missing too, equals row 4
+                + "1,\"a,b\"\n"   // 6: a delimiter inside the text
+                + "1,a\n"));       // 7: equals row 0
+        assertEquals(table.rowKey(0), table.rowKey(1));
+        assertEquals(table.rowKey(0), table.rowKey(7));
+        assertEquals(table.rowKey(2), table.rowKey(3));
+        assertEquals(table.rowKey(4), table.rowKey(5));
+        assertFalse(table.rowKey(0).equals(table.rowKey(2)));
+        assertFalse(table.rowKey(0).equals(table.rowKey(4)));
+        assertFalse(table.rowKey(0).equals(table.rowKey(6)));
+    }
 }
