@@ -94,16 +94,17 @@ public final class CsvTable {
         }
 
         /** "column 'age' (field 3)": how error messages name it. */
-        String describe() {
+        public String describe() {
             return "column '" + name + "' (field " + position + ")";
         }
 
         /** The first row whose value is not missing and not a number, or -1. */
-        int firstNonNumericRow() {
+        public int firstNonNumericRow() {
             return firstNonNumeric(cells, missing);
         }
 
-        int firstMissingRow() {
+        /** The first row whose value is missing, or -1. */
+        public int firstMissingRow() {
             for (int row = 0; row < cells.length; row++) {
                 if (missing[row]) {
                     return row;
@@ -174,9 +175,14 @@ public final class CsvTable {
         return names;
     }
 
+    /** Whether {@code text}, trimmed, is a decimal number as this class reads them (no "Infinity", no hex). */
+    public static boolean isNumber(String text) {
+        return NUMBER.matcher(text.strip()).matches();
+    }
+
     private static int firstNonNumeric(String[] cells, boolean[] missing) {
         for (int row = 0; row < cells.length; row++) {
-            if (!missing[row] && !NUMBER.matcher(cells[row].strip()).matches()) {
+            if (!missing[row] && !isNumber(cells[row])) {
                 return row;
             }
         }
