@@ -2,13 +2,14 @@ package kiln.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.IntStream;
 
 import kiln.engine.Generator;
-import kiln.nn.data.ClassLabels;
 import kiln.nn.data.Csv;
-import kiln.nn.data.CsvDataset;
 import kiln.nn.data.CsvTable;
 import kiln.nn.data.Dataset;
 import kiln.nn.data.FashionMnist;
@@ -19,6 +20,10 @@ import kiln.nn.data.Split;
 import kiln.nn.data.StandardScaler;
 import kiln.nn.data.Synthetic;
 import kiln.nn.data.TensorDataset;
+import kiln.nn.data.prep.MissingValues;
+import kiln.nn.data.prep.RowFilter;
+import kiln.nn.data.prep.TablePreparation;
+import kiln.nn.data.prep.TargetClasses;
 
 /**
  * The datasets the command line knows, by their {@code --dataset} spec, each as a training pool and a
@@ -27,26 +32,29 @@ import kiln.nn.data.TensorDataset;
  *
  * <ul>
  *   <li>{@code fashion-mnist}: the official 60,000 / 10,000 split, images [1, 28, 28] in [0, 1];</li>
- *   <li>{@code csv:FILE}: a table with a header; the target is the last column or {@code --target};
- *       a stratified 20% of the rows is the test set;</li>
+ *   <li>{@code csv:FILE}: a table with a header; the target is the last column or {@code --target}.
+ *       Rows without a target are left out, then repeated rows (unless kept), then rows with a missing
+ *       value if the rule is to drop them; a stratified 20% of the rest is the test set. The pool and
+ *       test tensors are prepared by a fit on the whole pool; {@code kiln train} refits the
+ *       preparation on its training split ({@link #table}) once validation is held out;</li>
  *   <li>{@code moons}, {@code circles}, {@code spirals}, {@code blobs}: synthetic problems in the plane,
  *       2,000 training and 1,000 test points.</li>
  * </ul>
  */
-record DataSource(String spec, TensorDataset pool, TensorDataset test, List<String> classNames, boolean images)
-        implements AutoCloseable {
+record DataSource(String spec, TensorDataset pool, TensorDataset test, List<String> classNames, boolean images,
+                  TableRows table, List<String> notes) implements AutoCloseable {
 
     static final String SPECS = "fashion-mnist, csv:FILE, moons, circles, spirals, blobs";
     private static final double CSV_TEST_FRACTION = 0.2;
 
-    /** Loads {@code spec}; {@code dataFolder} is the {@code --data} folder or null, {@code target} the CSV target column or null. */
-    static DataSource load(String spec, Path dataFolder, String target, long seed) throws IOException {
+    /** Loads {@code spec}; {@code dataFolder} is the {@code --data} folder or null, {@code table} how to read a CSV file. */
+    static DataSource load(String spec, Path dataFolder, TableChoice table, long seed) throws IOException {
         if (spec.equals("fashion-mnist")) {
             FashionMnist.Data data = FashionMnist.load(dataFolder);
-            return new DataSource(spec, data.train(), data.test(), data.classNames(), true);
+            return new DataSource(spec, data.train(), data.test(), data.classNames(), true, null, List.of());
         }
         if (spec.startsWith("csv:")) {
-            return csv(spec, Path.of(spec.substring(4)), target, seed);
+            return csv(spec, Path.of(spec.substring(4)), table, seed);
         }
         Generator trainRng = new Generator(seed);
         Generator testRng = new Generator(seed + 1_000_003);
@@ -64,18 +72,53 @@ record DataSource(String spec, TensorDataset pool, TensorDataset test, List<Stri
 
     private static DataSource synthetic(String spec, TensorDataset train, TensorDataset test, int classes) {
         List<String> names = IntStream.range(0, classes).mapToObj(c -> "class " + c).toList();
-        return new DataSource(spec, train, test, names, false);
+        return new DataSource(spec, train, test, names, false, null, List.of());
     }
 
-    private static DataSource csv(String spec, Path file, String target, long seed) throws IOException {
+    private static DataSource csv(String spec, Path file, TableChoice choice, long seed) throws IOException {
         CsvTable table = Csv.read(file);
-        String column = target != null ? target : table.columnNames().getLast();
-        CsvDataset all = table.classification(column);
-        long[] labels = ClassLabels.of(all.data());
-        Split split = Split.stratified(labels, 1 - CSV_TEST_FRACTION, 0, CSV_TEST_FRACTION, seed);
-        try (all) {
-            return new DataSource(spec, copy(split.trainOf(all.data())), copy(split.testOf(all.data())), all.classNames(), false);
+        String target = choice.target() != null ? choice.target() : table.columnNames().getLast();
+        List<String> notes = new ArrayList<>();
+        int[] rows = RowFilter.withTarget(table, RowFilter.all(table), target);
+        note(notes, table.rowCount() - rows.length, "row(s) without a target left out");
+        if (!choice.keepDuplicates()) {
+            int before = rows.length;
+            rows = RowFilter.distinct(table, rows);
+            note(notes, before - rows.length, "repeated row(s) left out (--keep-duplicates keeps them)");
         }
+        if (choice.preparation().missing().strategy() == MissingValues.Strategy.DROP) {
+            int before = rows.length;
+            List<String> features = table.columnNames().stream()
+                    .filter(c -> !c.equals(target) && !choice.preparation().excluded().contains(c)).toList();
+            rows = RowFilter.complete(table, rows, features);
+            note(notes, before - rows.length, "row(s) with a missing value left out (--missing drop)");
+        }
+        if (rows.length == 0) {
+            throw new IllegalArgumentException(file + ": no rows left to learn from");
+        }
+        TargetClasses classes = TargetClasses.fit(table, target, rows);
+        Split split = Split.stratified(classes.indices(table, target, rows), 1 - CSV_TEST_FRACTION, 0, CSV_TEST_FRACTION, seed);
+        TableRows tableRows = new TableRows(table, target, pick(rows, split.train()), pick(rows, split.test()), classes,
+                choice.preparation());
+        TablePreparation poolFit = tableRows.fit(IntStream.range(0, split.train().length).toArray());
+        TensorDataset pool = tableRows.dataset(poolFit, tableRows.poolRows());
+        try {
+            return new DataSource(spec, pool, tableRows.dataset(poolFit, tableRows.testRows()), classes.names(), false, tableRows,
+                    List.copyOf(notes));
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private static void note(List<String> notes, int count, String what) {
+        if (count > 0) {
+            notes.add(String.format(Locale.ROOT, "%,d %s", count, what));
+        }
+    }
+
+    private static int[] pick(int[] rows, int[] positions) {
+        return Arrays.stream(positions).map(i -> rows[i]).toArray();
     }
 
     /** The examples of a view, in their own tensors. */

@@ -15,6 +15,7 @@ import kiln.kernels.cpu.Parallel;
 import kiln.nn.data.DataLoader;
 import kiln.nn.data.FeatureScaler;
 import kiln.nn.data.TensorDataset;
+import kiln.nn.data.prep.TablePreparation;
 import kiln.nn.io.Checkpoint;
 import kiln.nn.io.Json;
 import kiln.nn.loss.CrossEntropyLoss;
@@ -38,7 +39,7 @@ final class Eval {
               --model PATH      run folder or .safetensors file (required)
               --dataset SPEC    evaluate on another dataset of the same shape (%s)
               --data DIR        folder holding the Fashion-MNIST files
-              --target COLUMN   csv: the class column
+              --target COLUMN   csv: the class column (default: the one the model was trained on)
               --threads N       compute threads (default: all cores)
               --json            end with one JSON line of results on stdout""";
 
@@ -68,9 +69,14 @@ final class Eval {
                 throw new Main.UsageException(file + " does not name its dataset (kiln.dataset): pass --dataset");
             }
             long seed = metadataEntry(file, "kiln.seed", () -> Long.parseLong(meta.getOrDefault("kiln.seed", "0")));
-            String target = o.string("target", meta.get("kiln.target"));
-            try (DataSource source = DataSource.load(spec, o.path("data"), target, seed);
-                 TensorDataset test = metadataEntry(file, "kiln.preprocessing", () -> preprocess(source.test(), meta.get("kiln.preprocessing")))) {
+            TablePreparation table = metadataEntry(file, "kiln.input", () -> tablePreparation(meta.get("kiln.input")));
+            // The same choices as in training select the same rows, and so the same test set.
+            TableChoice choice = new TableChoice(o.string("target", meta.get("kiln.target")),
+                    table == null ? TableChoice.DEFAULT_PREPARATION : table.options(), "true".equals(meta.get("kiln.keep_duplicates")));
+            try (DataSource source = DataSource.load(spec, o.path("data"), choice, seed);
+                 TensorDataset prepared = table == null ? null : preparedTest(source, table);
+                 TensorDataset test = metadataEntry(file, "kiln.preprocessing",
+                         () -> preprocess(prepared != null ? prepared : source.test(), meta.get("kiln.preprocessing")))) {
                 List<String> classes = metadataEntry(file, "kiln.classes", () -> classNames(meta, source));
                 Evaluation ev = Trainer.evaluate(loaded.model(), new CrossEntropyLoss(), DataLoader.builder(test).batchSize(1000).build());
                 ConfusionMatrix matrix = ConfusionMatrix.of(ev.labels(), ev.predictions(), classes.size());
@@ -99,6 +105,23 @@ final class Eval {
         } catch (RuntimeException e) {
             throw new Main.UsageException(file + ": the metadata entry " + key + " is malformed (" + e.getMessage() + ")");
         }
+    }
+
+    /** The table preparation saved in the checkpoint ({@code kiln.input} of type "table"), or null for other inputs. */
+    private static TablePreparation tablePreparation(String input) {
+        if (input == null || !(Json.parse(input) instanceof Map<?, ?> config) || !TablePreparation.TYPE.equals(config.get("type"))) {
+            return null;
+        }
+        return TablePreparation.fromConfig(config);
+    }
+
+    /** The test rows of a table, prepared as in training (the saved fill values, bounds and categories). */
+    private static TensorDataset preparedTest(DataSource source, TablePreparation table) {
+        if (source.table() == null) {
+            throw new Main.UsageException("the model was trained on a table (" + String.join(", ", table.inputColumns())
+                    + "); evaluate it on a csv: dataset");
+        }
+        return source.table().dataset(table, source.table().testRows());
     }
 
     /** Applies the scaling saved in the checkpoint (fitted on the training split) to the test set. */

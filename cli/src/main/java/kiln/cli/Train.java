@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import kiln.engine.Generator;
 import kiln.kernels.cpu.Parallel;
@@ -27,7 +28,9 @@ import kiln.nn.data.FeatureScaler;
 import kiln.nn.data.HorizontalFlip;
 import kiln.nn.data.RandomCrop;
 import kiln.nn.data.Split;
+import kiln.nn.data.Subset;
 import kiln.nn.data.TensorDataset;
+import kiln.nn.data.prep.TablePreparation;
 import kiln.nn.io.Checkpoint;
 import kiln.nn.io.Json;
 import kiln.nn.loss.CrossEntropyLoss;
@@ -69,7 +72,7 @@ final class Train {
               --dataset SPEC       %s (default fashion-mnist)
               --data DIR           folder holding the Fashion-MNIST files (else $KILN_DATA, the Debian
                                    package dataset-fashion-mnist, or a verified download)
-              --target COLUMN      csv: the class column (default: the last one)
+%s
               --val-fraction F     share of the training data held out for validation (default 0.1)
               --limit N            train on a stratified sample of N examples (quick runs)
               --scale KIND         standard, minmax or none, fitted on the training split (default standard)
@@ -97,11 +100,11 @@ final class Train {
 
     static String help() {
         String models = ModelZoo.names().entrySet().stream().map(e -> e.getKey()).collect(Collectors.joining(", "));
-        return String.format(Locale.ROOT, HELP, DataSource.SPECS, models);
+        return String.format(Locale.ROOT, HELP, DataSource.SPECS, TableChoice.HELP, models);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
-        Options o = new Options("train").value("dataset").value("data").value("target").value("val-fraction")
+        Options o = TableChoice.declare(new Options("train")).value("dataset").value("data").value("val-fraction")
                 .value("limit").value("scale").flag("augment").flag("no-shuffle").value("model").value("init")
                 .value("epochs").value("batch").value("optimizer").value("lr").value("weight-decay").value("momentum")
                 .value("schedule").value("clip").value("patience").value("seed").value("threads").value("out").flag("json");
@@ -124,9 +127,14 @@ final class Train {
         Path runDir = o.has("out") ? o.path("out") : Path.of("runs", datasetSpec.replaceAll("[^A-Za-z0-9.-]", "_") + "-"
                 + modelSpec.replaceAll("[^A-Za-z0-9.-]", "_") + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Generator rng = new Generator(seed);
-        try (DataSource source = DataSource.load(datasetSpec, o.path("data"), o.string("target", null), seed);
+        try (DataSource source = DataSource.load(datasetSpec, o.path("data"), TableChoice.from(o), seed);
              Prepared data = prepare(source, valFraction, o.has("limit") ? o.integer("limit", 0, 10) : 0, scale, seed);
-             Module model = buildModel(modelSpec, source, rng)) {
+             Module model = buildModel(modelSpec, data.train().featureShape(), source.classNames().size(), rng)) {
+            source.notes().forEach(note -> err.println("kiln train: " + note));
+            if (data.table() != null) {
+                err.println("kiln train: columns prepared on the training split:");
+                data.table().describe().forEach(line -> err.println("  " + line));
+            }
             if (o.has("init")) {
                 Checkpoint.loadWeights(o.path("init"), model);
                 err.println("kiln train: initial weights from " + o.path("init"));
@@ -209,8 +217,14 @@ final class Train {
         return Double.isFinite(v) ? v : null;
     }
 
-    /** The training, validation and test sets after splitting and scaling; owns their tensors. */
-    record Prepared(TensorDataset train, TensorDataset validation, TensorDataset test, FeatureScaler scaler) implements AutoCloseable {
+    /**
+     * The training, validation and test sets after splitting, preparing and scaling; owns their tensors.
+     *
+     * @param table  the CSV preparation fitted on the training split, or null for other data
+     * @param scaler the scaling fitted on the training split, or null for none
+     */
+    record Prepared(TensorDataset train, TensorDataset validation, TensorDataset test, TablePreparation table,
+                    FeatureScaler scaler) implements AutoCloseable {
         @Override
         public void close() {
             train.close();
@@ -223,7 +237,8 @@ final class Train {
 
     /**
      * Splits validation off the training pool (stratified), optionally keeps only {@code limit} training
-     * examples, and fits the scaler on the training split alone before applying it to all three sets.
+     * examples, fits a CSV table's preparation and then the scaler on the training split alone, and
+     * applies them to all three sets.
      */
     static Prepared prepare(DataSource source, double valFraction, int limit, String scale, long seed) {
         long[] labels = ClassLabels.of(source.pool());
@@ -240,18 +255,45 @@ final class Train {
             train = split.trainOf(pool);
             validation = split.validationOf(pool);
         }
+        if (source.table() == null) {
+            return scaled(train, validation, source.test(), null, scale, source);
+        }
+        // A table is prepared anew from its rows, with fill values, bounds and categories of the training split alone.
+        TableRows rows = source.table();
+        TablePreparation preparation = rows.fit(positions(train, source.pool()));
+        try (TensorDataset preparedTrain = rows.dataset(preparation, rows.poolRowsAt(positions(train, source.pool())));
+             TensorDataset preparedValidation = validation == null ? null
+                     : rows.dataset(preparation, rows.poolRowsAt(positions(validation, source.pool())));
+             TensorDataset preparedTest = rows.dataset(preparation, rows.testRows())) {
+            return scaled(preparedTrain, preparedValidation, preparedTest, preparation, scale, source);
+        }
+    }
+
+    /** Copies of the three sets, scaled by a scaler fitted on {@code train} unless {@code scale} is none. */
+    private static Prepared scaled(Dataset train, Dataset validation, Dataset test, TablePreparation table, String scale,
+                                   DataSource source) {
         if (scale.equals("none")) {
             return new Prepared(DataSource.copy(train), validation == null ? null : DataSource.copy(validation),
-                    DataSource.copy(source.test()), null);
+                    DataSource.copy(test), table, null);
         }
         FeatureScaler scaler = source.defaultScaler(scale).fit(train);
         return new Prepared(scaler.transform(train), validation == null ? null : scaler.transform(validation),
-                scaler.transform(source.test()), scaler);
+                scaler.transform(test), table, scaler);
     }
 
-    private static Module buildModel(String spec, DataSource source, Generator rng) {
+    /** Where the examples of {@code view} (the pool or a subset of a subset ... of it) sit in {@code pool}. */
+    private static int[] positions(Dataset view, Dataset pool) {
+        if (view == pool) {
+            return IntStream.range(0, pool.size()).toArray();
+        }
+        Subset subset = (Subset) view;
+        int[] base = positions(subset.base(), pool);
+        return Arrays.stream(subset.indices()).map(i -> base[i]).toArray();
+    }
+
+    private static Module buildModel(String spec, int[] inputShape, int classes, Generator rng) {
         try {
-            return ModelZoo.build(spec, source.featureShape(), source.classNames().size(), rng);
+            return ModelZoo.build(spec, inputShape, classes, rng);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }
@@ -284,12 +326,16 @@ final class Train {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("kiln.dataset", dataset);
         m.put("kiln.model", model);
-        m.put("kiln.input_shape", Json.write(Arrays.stream(source.featureShape()).boxed().toList()));
+        m.put("kiln.input_shape", Json.write(Arrays.stream(data.train().featureShape()).boxed().toList()));
         m.put("kiln.classes", Json.write(source.classNames()));
         m.put("kiln.seed", Long.toString(seed));
         m.put("kiln.val_fraction", Double.toString(valFraction));
-        if (o.has("target")) {
-            m.put("kiln.target", o.string("target", null));
+        if (data.table() != null) {
+            m.put("kiln.target", data.table().target());
+            m.put("kiln.input", Json.write(data.table().config()));
+            if (o.has("keep-duplicates")) {
+                m.put("kiln.keep_duplicates", "true");   // kiln eval must rebuild the same rows, and so the same test set
+            }
         }
         if (data.scaler() != null) {
             m.put("kiln.preprocessing", Json.write(data.scaler().config()));

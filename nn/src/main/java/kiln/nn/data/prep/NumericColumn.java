@@ -1,5 +1,7 @@
 package kiln.nn.data.prep;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,12 +123,18 @@ public record NumericColumn(String name, Double fill, double lower, double upper
     public String describe() {
         List<String> parts = new ArrayList<>(List.of(name + ": numeric"));
         if (fill != null) {
-            parts.add("missing values filled with " + fill);
+            parts.add("missing values filled with " + brief(fill));
         }
         if (Double.isFinite(lower) || Double.isFinite(upper)) {
-            parts.add("clipped to [" + lower + ", " + upper + "]");
+            parts.add("clipped to [" + brief(lower) + ", " + brief(upper) + "]");
         }
         return String.join(", ", parts);
+    }
+
+    /** Five significant digits at most (42, 47.796, -0.5): enough to read, while the config keeps every digit. */
+    private static String brief(double value) {
+        return Double.isInfinite(value) ? Double.toString(value)
+                : new BigDecimal(value).round(new MathContext(5)).stripTrailingZeros().toPlainString();
     }
 
     @Override

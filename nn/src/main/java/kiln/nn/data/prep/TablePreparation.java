@@ -114,7 +114,7 @@ public final class TablePreparation {
             if (column.name().equals(target) || options.excluded().contains(column.name())) {
                 continue;
             }
-            if (options.missing() == MissingValues.REFUSE) {
+            if (options.missing().strategy() == MissingValues.Strategy.REFUSE) {
                 refuseMissing(table, column, rows);
             }
             prepared.add(column.isNumeric() ? fitNumeric(table, column, rows, options) : fitCategorical(table, column, rows, options));
@@ -152,10 +152,16 @@ public final class TablePreparation {
         List<String> texts = Arrays.stream(rows).filter(row -> !column.isMissing(row)).mapToObj(row -> column.text(row).strip()).toList();
         long distinct = texts.stream().distinct().count();
         if (distinct > MAX_CATEGORIES) {
-            int row = column.firstNonNumericRow();
-            throw new IllegalArgumentException(table.source() + ":" + table.line(row) + ": " + column.describe() + ": '" + column.text(row)
-                    + "' is not a number, and the column's " + distinct + " distinct values are too many to encode as categories"
-                    + " (at most " + MAX_CATEGORIES + "); fix the value, exclude the column or declare it numeric (Csv.Options.numeric)");
+            long numbers = texts.stream().filter(CsvTable::isNumber).count();
+            if (numbers >= 0.9 * texts.size()) {   // numbers with a few stray words: most likely typos
+                int row = column.firstNonNumericRow();
+                throw new IllegalArgumentException(table.source() + ":" + table.line(row) + ": " + column.describe() + ": '"
+                        + column.text(row) + "' is not a number, and the column's " + distinct + " distinct values are too many"
+                        + " to encode as categories (at most " + MAX_CATEGORIES + "); fix the value, exclude the column or declare"
+                        + " it numeric (Csv.Options.numeric)");
+            }
+            throw new IllegalArgumentException(table.source() + ": " + column.describe() + " holds " + distinct + " distinct texts,"
+                    + " too many to encode as categories (at most " + MAX_CATEGORIES + "); an identifier? exclude the column");
         }
         try {
             return CategoricalColumn.fit(column.name(), texts, options.encoding(), options.missing());

@@ -1,0 +1,108 @@
+package kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import kiln.engine.Generator;
+import kiln.nn.io.Json;
+import kiln.nn.io.SafeTensors;
+
+/** {@code kiln train --dataset csv:FILE} on a messy table: rows cleaned, columns prepared, the preparation stored and reused. */
+class TableTrainingTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * 600 customers: the class is "high" when 2·x + y + (3 if plan is gold) > 2, else "low". x misses 5% of
+     * its values and holds a few typos of 999; plan misses some too; id is an identifier; every 20th row
+     * is written twice.
+     */
+    private Path messyTable() throws IOException {
+        Generator rng = new Generator(11);
+        StringBuilder csv = new StringBuilder("id,x,y,plan,label\n");
+        for (int i = 0; i < 600; i++) {
+            double x = rng.nextGaussian();
+            double y = rng.nextGaussian();
+            String plan = List.of("bronze", "silver", "gold").get((int) rng.nextLong(3));
+            String label = 2 * x + y + (plan.equals("gold") ? 3 : 0) > 2 ? "high" : "low";
+            String xText = rng.nextDouble() < 0.05 ? "" : rng.nextDouble() < 0.01 ? "999" : String.format(Locale.ROOT, "%.4f", x);
+            String row = String.format(Locale.ROOT, "u%d,%s,%.4f,%s,%s%n", i, xText, y, rng.nextDouble() < 0.03 ? "NA" : plan, label);
+            csv.append(row);
+            if (i % 20 == 0) {
+                csv.append(row);
+            }
+        }
+        return Files.writeString(dir.resolve("customers.csv"), csv.toString());
+    }
+
+    @Test
+    void aMessyTableTrainsEndToEndAndEvalReusesTheStoredPreparation() throws IOException {
+        Path file = messyTable();
+        Path runDir = dir.resolve("run");
+        CommandRun trained = CommandRun.of("train", "--dataset", "csv:" + file, "--target", "label", "--exclude", "id",
+                "--missing", "median", "--outliers", "iqr", "--model", "mlp:32", "--epochs", "15", "--lr", "0.01",
+                "--threads", "1", "--out", runDir.toString(), "--json");
+        assertEquals(0, trained.code(), trained.err());
+        assertTrue(trained.err().contains("30 repeated row(s) left out"), trained.err());
+        assertTrue(trained.err().contains("x: numeric, missing values filled with"), trained.err());
+        assertTrue(trained.number("test_accuracy") >= 0.9, "test accuracy " + trained.json().get("test_accuracy"));
+
+        // The checkpoint holds the fitted preparation: what predicting on new rows needs.
+        Map<String, String> meta;
+        try (SafeTensors.Contents contents = SafeTensors.read(runDir.resolve("model.safetensors"))) {
+            meta = contents.metadata();
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> input = (Map<String, Object>) Json.parse(meta.get("kiln.input"));
+        assertEquals("table", input.get("type"));
+        assertEquals("label", meta.get("kiln.target"));
+        List<?> columns = (List<?>) input.get("columns");
+        assertEquals(List.of("x", "y", "plan"), columns.stream().map(c -> ((Map<?, ?>) c).get("name")).toList());
+        List<?> clip = (List<?>) ((Map<?, ?>) columns.getFirst()).get("clip");
+        assertTrue(((Number) clip.get(1)).doubleValue() < 10, "999 is clipped by fences fitted on normal values: " + clip);
+
+        CommandRun evaluated = CommandRun.of("eval", "--model", runDir.toString(), "--json");
+        assertEquals(0, evaluated.code(), evaluated.err());
+        assertEquals(trained.number("test_accuracy"), evaluated.number("test_accuracy"), 0,
+                "eval selects the same rows and prepares them with the stored fill values, bounds and categories");
+        assertEquals(trained.number("test_loss"), evaluated.number("test_loss"), 1e-12);
+    }
+
+    @Test
+    void dropLeavesOutTheRowsWithAGapBeforeSplitting() throws IOException {
+        Path file = messyTable();
+        CommandRun dropped = CommandRun.of("train", "--dataset", "csv:" + file, "--target", "label", "--exclude", "id",
+                "--missing", "drop", "--model", "linear", "--epochs", "1", "--threads", "1", "--out", dir.resolve("drop").toString());
+        assertEquals(0, dropped.code(), dropped.err());
+        assertTrue(dropped.err().matches("(?s).*kiln train: \\d+ row\\(s\\) with a missing value left out \\(--missing drop\\).*"),
+                dropped.err());
+    }
+
+    @Test
+    void tableProblemsAreOneLineErrors() throws IOException {
+        Path file = messyTable();
+        CommandRun identifier = CommandRun.of("train", "--dataset", "csv:" + file, "--target", "label", "--epochs", "1");
+        assertEquals(2, identifier.code());
+        assertTrue(identifier.err().contains("column 'id' (field 1) holds"), identifier.err());
+        assertTrue(identifier.err().contains("an identifier? exclude the column"), identifier.err());
+
+        CommandRun refused = CommandRun.of("train", "--dataset", "csv:" + file, "--target", "label", "--exclude", "id",
+                "--missing", "refuse", "--epochs", "1");
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("column 'x' (field 2) has"), refused.err());
+
+        CommandRun badRule = CommandRun.of("train", "--dataset", "csv:" + file, "--missing", "average");
+        assertEquals(2, badRule.code());
+        assertTrue(badRule.err().contains("--missing values: expected refuse, drop, mean"), badRule.err());
+    }
+}
