@@ -174,9 +174,14 @@ public final class CsvTable {
         return names;
     }
 
+    /** Whether {@code text}, trimmed, is a decimal number as a numeric column holds them. */
+    public static boolean isNumber(String text) {
+        return NUMBER.matcher(text.strip()).matches();
+    }
+
     private static int firstNonNumeric(String[] cells, boolean[] missing) {
         for (int row = 0; row < cells.length; row++) {
-            if (!missing[row] && !NUMBER.matcher(cells[row].strip()).matches()) {
+            if (!missing[row] && !isNumber(cells[row])) {
                 return row;
             }
         }
