@@ -97,7 +97,7 @@ public record ClassBalance(String target, List<ClassCount> classes, int missing,
             return findings;
         }
         if (missing > 0) {
-            findings.add(new Finding(subject, missing + " row(s) without a class, the first on line " + firstMissingLine,
+            findings.add(new Finding(subject, Values.count(missing, "row") + " without a class, the first on line " + firstMissingLine,
                     "drop those rows: a row without a class can be neither trained nor tested on"));
         }
         if (testFile) {

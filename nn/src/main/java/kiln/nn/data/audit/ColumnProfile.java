@@ -122,7 +122,7 @@ public record ColumnProfile(String name, boolean numeric, int rows, int missing,
             featureFindings(subject, testFile, findings);
         }
         if (strayTexts > 0) {
-            findings.add(new Finding(subject, "looks numeric but holds " + strayTexts + " text(s): " + describe(strayExamples),
+            findings.add(new Finding(subject, "looks numeric but holds " + Values.count(strayTexts, "text") + ": " + describe(strayExamples),
                     "fix them or mark them missing; as it is, the whole column is read as text (one category per value)"));
         }
         if (!similarCategories.isEmpty()) {
@@ -140,17 +140,17 @@ public record ColumnProfile(String name, boolean numeric, int rows, int missing,
             return;
         }
         if (missingShare() > MOSTLY_MISSING) {
-            findings.add(new Finding(subject, missing + " missing values (" + Values.percent(missingShare()) + "), more than half",
+            findings.add(new Finding(subject, Values.count(missing, "missing value") + " (" + Values.percent(missingShare()) + "), more than half",
                     drop + ", or impute knowing that most of its values would be made up"));
         } else if (missing > 0) {
-            findings.add(new Finding(subject, missing + " missing value(s) (" + Values.percent(missingShare()) + ")",
+            findings.add(new Finding(subject, Values.count(missing, "missing value") + " (" + Values.percent(missingShare()) + ")",
                     "impute them (e.g. --missing " + (numeric ? "median" : "most-frequent") + ") or drop those rows"));
         }
         if (!testFile) {
             usefulnessFindings(subject, drop, findings);
         }
         if (numbers != null && numbers.farOutliers() > 0) {
-            findings.add(new Finding(subject, numbers.farOutliers() + " value(s) far outside the quartiles (more than "
+            findings.add(new Finding(subject, Values.count(numbers.farOutliers(), "value") + " far outside the quartiles (more than "
                     + Values.number(NumericSummary.FAR_OUT) + " IQR beyond; range " + Values.number(numbers.min()) + " to "
                     + Values.number(numbers.max()) + ")", "check whether they are errors; clip or drop them if so"));
         }

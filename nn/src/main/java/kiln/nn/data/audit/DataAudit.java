@@ -57,7 +57,7 @@ public record DataAudit(TableProfile data, TableProfile test, DuplicateRows leak
         data.findings(false).forEach(f -> findings.add(f.in(data.source())));
         test.findings(true).forEach(f -> findings.add(f.in(test.source())));
         if (leakage.count() > 0) {
-            findings.add(new Finding(test.source() + " rows", leakage.count() + " also in " + data.source() + ": "
+            findings.add(new Finding(test.source(), Values.count(leakage.count(), "row") + " also in " + data.source() + ": "
                     + leakage.describe(data.source()), "remove them from " + test.source()
                     + ": a test row seen in training overstates the test score"));
         }
@@ -74,7 +74,7 @@ public record DataAudit(TableProfile data, TableProfile test, DuplicateRows leak
         Set<String> trainedClasses = classNames(data);
         List<String> unseen = classNames(test).stream().filter(name -> !trainedClasses.contains(name)).toList();
         if (!unseen.isEmpty()) {
-            findings.add(new Finding("target '" + data.target() + "'", "class(es) in " + test.source() + " that "
+            findings.add(new Finding("target '" + data.target() + "'", (unseen.size() == 1 ? "a class" : "classes") + " in " + test.source() + " that "
                     + data.source() + " never has: " + String.join(", ", unseen.stream().map(Values::quoted).toList()),
                     "a model cannot predict a class it never saw: fix the labels or add training rows"));
         }

@@ -48,7 +48,7 @@ public record TableProfile(String source, int rows, List<ColumnProfile> columns,
             findings.add(new Finding("rows", "none: the file has a header and no data", "check the file"));
         }
         if (duplicates.count() > 0) {
-            findings.add(new Finding("rows", duplicates.count() + " duplicate row(s): " + duplicates.describe(null),
+            findings.add(new Finding("rows", Values.count(duplicates.count(), "duplicate row") + ": " + duplicates.describe(null),
                     "remove the copies before splitting: a copy on each side of a split inflates the test score"));
         }
         findings.addAll(classBalance.findings(testFile));
@@ -104,7 +104,7 @@ public record TableProfile(String source, int rows, List<ColumnProfile> columns,
             notes.add("identifier?");
         }
         if (c.strayTexts() > 0) {
-            notes.add(c.strayTexts() + " stray text(s)");
+            notes.add(Values.count(c.strayTexts(), "stray text"));
         }
         if (!c.similarCategories().isEmpty()) {
             notes.add("similar categories");

@@ -26,6 +26,11 @@ final class Values {
         return String.format(Locale.ROOT, "%.3e", value);
     }
 
+    /** "1 row", "3 rows": {@code count} and the noun, with an "s" unless the count is one. */
+    static String count(int count, String noun) {
+        return String.format(Locale.ROOT, "%,d %s%s", count, noun, count == 1 ? "" : "s");
+    }
+
     /** A share in [0, 1] as a percentage with one decimal: "15.0%". */
     static String percent(double share) {
         return String.format(Locale.ROOT, "%.1f%%", 100 * share);

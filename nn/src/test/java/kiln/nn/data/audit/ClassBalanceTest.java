@@ -65,7 +65,7 @@ class ClassBalanceTest {
         assertEquals(2, b.labelled());
         assertEquals(1.0, b.classes().getFirst().weight(), "weights over the labelled rows");
         Finding f = b.findings(false).getFirst();
-        assertTrue(f.problem().contains("2 row(s) without a class, the first on line 3"), f.problem());
+        assertTrue(f.problem().contains("2 rows without a class, the first on line 3"), f.problem());
     }
 
     @Test

@@ -34,7 +34,7 @@ class ColumnProfileTest {
         assertEquals(2, p.missing());
         assertEquals(0.4, p.missingShare());
         assertEquals(2, p.distinct());
-        assertEquals(List.of("2 missing value(s) (40.0%)"), problems(p));
+        assertEquals(List.of("2 missing values (40.0%)"), problems(p));
     }
 
     @Test
@@ -57,7 +57,7 @@ class ColumnProfileTest {
     void aConstantColumnIsReported() {
         assertTrue(profile("x", "x", "x").isConstant());
         assertEquals(List.of("the same value in every row"), problems(profile("x", "x", "x")));
-        assertEquals(List.of("1 missing value(s) (25.0%)", "the same value in every row that has one"), problems(profile("5", "5.0", "NA", "5")));
+        assertEquals(List.of("1 missing value (25.0%)", "the same value in every row that has one"), problems(profile("5", "5.0", "NA", "5")));
         assertFalse(profile("5", "6").isConstant());
     }
 
@@ -78,7 +78,7 @@ class ColumnProfileTest {
         assertFalse(p.numeric(), "one stray text makes the column text");
         assertEquals(2, p.strayTexts());
         assertEquals(List.of(new ColumnProfile.Cell(4, "abc"), new ColumnProfile.Cell(7, "2,5")), p.strayExamples());
-        assertTrue(problems(p).getFirst().contains("looks numeric but holds 2 text(s): 'abc' (line 4), '2,5' (line 7)"), problems(p).toString());
+        assertTrue(problems(p).getFirst().contains("looks numeric but holds 2 texts: 'abc' (line 4), '2,5' (line 7)"), problems(p).toString());
         assertFalse(p.identifierLike(), "its values are all distinct, but it is a measurement with typos");
         assertEquals(0, profile("red", "blue", "3").strayTexts(), "a text column with a number in it is just text");
     }

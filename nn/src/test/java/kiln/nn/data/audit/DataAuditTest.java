@@ -75,15 +75,15 @@ class DataAuditTest {
 
         List<Finding> findings = audit.findings();
         assertEquals(List.of("rows", "target 'label'", "column 'age'", "column 'constant'"), subjects(findings));
-        assertTrue(findings.get(0).problem().startsWith("2 duplicate row(s): line 7 repeats line 3, line 12 repeats line 3"));
+        assertTrue(findings.get(0).problem().startsWith("2 duplicate rows: line 7 repeats line 3, line 12 repeats line 3"));
         assertTrue(findings.get(1).problem().startsWith("imbalanced"));
-        assertTrue(findings.get(2).problem().startsWith("3 missing value(s) (15.8%)"));
+        assertTrue(findings.get(2).problem().startsWith("3 missing values (15.8%)"));
         assertTrue(findings.get(3).advice().startsWith("drop column 'constant'"));
 
         String text = audit.format();
         for (String expected : List.of("planted.csv: 19 rows, 5 columns, target 'label'", "3 (15.8%)", "constant",
                 "duplicate rows: 2 (line 7 repeats line 3, line 12 repeats line 3)", "imbalanced (>= 3)", "2.375", "findings (4):",
-                "  1. rows: 2 duplicate row(s)")) {
+                "  1. rows: 2 duplicate rows")) {
             assertTrue(text.contains(expected), "missing '" + expected + "' in\n" + text);
         }
     }
@@ -116,8 +116,8 @@ class DataAuditTest {
         assertEquals(List.of(new DuplicateRows.Repeat(2, 4), new DuplicateRows.Repeat(4, 5)), audit.leakage().examples(),
                 "numbers compared as numbers, texts trimmed");
         Finding leak = audit.findings().getLast();
-        assertTrue(leak.subject().endsWith("test.csv rows"), leak.subject());
-        assertTrue(leak.problem().contains("line 2 repeats " + train.source() + " line 4"), leak.problem());
+        assertEquals(test.source(), leak.subject());
+        assertTrue(leak.problem().contains("2 rows also in " + train.source() + ": line 2 repeats " + train.source() + " line 4"), leak.problem());
         assertTrue(audit.format().contains("also in " + train.source() + ": 2 ("), audit.format());
     }
 
