@@ -1,6 +1,7 @@
 package kiln.nn.data.audit;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,8 +12,8 @@ import kiln.nn.data.CsvTable;
 
 /**
  * How the rows spread over the classes of a target column, and the class weights that would even them
- * out. Classes are in the order training numbers them: numbers sorted as numbers ("1" and "1.0" are one
- * class, named as first written), texts sorted as texts. Rows missing the target belong to no class.
+ * out. A table's classes are in the order training numbers them: numbers sorted as numbers ("1" and "1.0"
+ * are one class, named as first written), texts sorted as texts. Rows missing the target belong to no class.
  *
  * <p>The suggested weights are scikit-learn's "balanced" ones, {@code n / (k · n_c)} for n labelled rows,
  * k classes and n_c rows in class c: weighted by them, every class contributes equally to the loss. The
@@ -40,7 +41,7 @@ public record ClassBalance(String target, List<ClassCount> classes, int missing,
     public static ClassBalance of(CsvTable table, String target) {
         CsvTable.Column column = table.column(target);
         Map<Object, Integer> counts = new TreeMap<>();   // Double keys for a numeric column, String keys for text
-        Map<Object, String> names = new LinkedHashMap<>();
+        Map<Object, String> names = new HashMap<>();
         int missing = 0;
         int firstMissingLine = 0;
         for (int row = 0; row < table.rowCount(); row++) {
@@ -50,11 +51,40 @@ public record ClassBalance(String target, List<ClassCount> classes, int missing,
             }
             Object key = column.isNumeric() ? (Object) (column.value(row) + 0.0) : column.text(row);
             counts.merge(key, 1, Integer::sum);
-            names.putIfAbsent(key, column.text(row).strip());
+            names.putIfAbsent(key, column.isNumeric() ? column.text(row).strip() : column.text(row));
         }
-        int labelled = table.rowCount() - missing;
+        Map<String, Integer> named = new LinkedHashMap<>();
+        counts.forEach((key, count) -> named.put(names.get(key), count));
+        return of(target, named, missing, firstMissingLine);
+    }
+
+    /**
+     * The class balance of class indices: {@code labels[i]} is the class of example i, named by
+     * {@code classNames}. Classes without examples are left out.
+     */
+    public static ClassBalance of(String target, long[] labels, List<String> classNames) {
+        int[] counts = new int[classNames.size()];
+        for (long label : labels) {
+            if (label < 0 || label >= counts.length) {
+                throw new IllegalArgumentException("ClassBalance.of: label " + label + " is not a class index in [0, "
+                        + counts.length + ")");
+            }
+            counts[(int) label]++;
+        }
+        Map<String, Integer> named = new LinkedHashMap<>();
+        for (int c = 0; c < counts.length; c++) {
+            if (counts[c] > 0) {
+                named.put(classNames.get(c), counts[c]);
+            }
+        }
+        return of(target, named, 0, 0);
+    }
+
+    /** Shares and balanced weights from each class's count, in class order. */
+    private static ClassBalance of(String target, Map<String, Integer> counts, int missing, int firstMissingLine) {
+        int labelled = counts.values().stream().mapToInt(Integer::intValue).sum();
         List<ClassCount> classes = new ArrayList<>();
-        counts.forEach((key, count) -> classes.add(new ClassCount(names.get(key), count, (double) count / labelled,
+        counts.forEach((name, count) -> classes.add(new ClassCount(name, count, (double) count / labelled,
                 (double) labelled / ((double) counts.size() * count))));
         return new ClassBalance(target, classes, missing, firstMissingLine);
     }
@@ -107,14 +137,14 @@ public record ClassBalance(String target, List<ClassCount> classes, int missing,
             findings.add(new Finding(subject, "one class only, " + Values.quoted(classes.getFirst().name()),
                     "nothing to learn: check --target, or gather rows of the other classes"));
         } else if (isImbalanced()) {
-            findings.add(new Finding(subject, String.format(Locale.ROOT, "imbalanced: the largest class, %s, has %d rows, the smallest,"
-                            + " %s, %d (ratio %.1f >= %s)", Values.quoted(largest().name()), largest().count(),
+            findings.add(new Finding(subject, String.format(Locale.ROOT, "imbalanced: the largest class, %s, has %,d examples, the"
+                            + " smallest, %s, %,d (ratio %.1f >= %s)", Values.quoted(largest().name()), largest().count(),
                             Values.quoted(smallest().name()), smallest().count(), ratio(), Values.number(IMBALANCE_RATIO)),
                     "weight the loss by the suggested class weights or oversample the small classes (WeightedRandomSampler);"
                             + " judge by per-class recall and macro F1, not accuracy"));
         }
         if (labelled() >= MANY_CLASSES_MIN_ROWS && 2 * classes.size() > labelled()) {
-            findings.add(new Finding(subject, classes.size() + " classes for " + labelled() + " rows: most classes have a single row",
+            findings.add(new Finding(subject, classes.size() + " classes for " + Values.count(labelled(), "example") + ": most classes have a single one",
                     "check --target: a measured quantity or an identifier cannot be learnt as classes"));
         }
         return findings;
@@ -122,7 +152,7 @@ public record ClassBalance(String target, List<ClassCount> classes, int missing,
 
     String format() {
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "class balance of '%s': %d %s over %,d rows", target, classes.size(),
+        text.append(String.format(Locale.ROOT, "class balance of '%s': %d %s over %,d examples", target, classes.size(),
                 classes.size() == 1 ? "class" : "classes", labelled()));
         if (missing > 0) {
             text.append(String.format(Locale.ROOT, " (%,d more without a class)", missing));
@@ -132,7 +162,7 @@ public record ClassBalance(String target, List<ClassCount> classes, int missing,
                     isImbalanced() ? ": imbalanced (>= " + Values.number(IMBALANCE_RATIO) + ")" : ""));
         }
         text.append('\n');
-        TextTable table = new TextTable("class", ">rows", ">share", ">balanced weight");
+        TextTable table = new TextTable("class", ">count", ">share", ">balanced weight");
         for (ClassCount c : classes.subList(0, Math.min(classes.size(), MAX_LISTED))) {
             table.add(c.name(), String.format(Locale.ROOT, "%,d", c.count()), Values.percent(c.share()), Values.number(c.weight()));
         }

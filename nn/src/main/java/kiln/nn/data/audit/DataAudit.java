@@ -96,12 +96,7 @@ public record DataAudit(TableProfile data, TableProfile test, DuplicateRows leak
                     : String.format(Locale.ROOT, "rows of %s also in %s: %,d (%s)%n", test.source(), data.source(),
                             leakage.count(), leakage.describe(data.source())));
         }
-        List<Finding> findings = findings();
-        text.append('\n').append(findings.isEmpty() ? "findings: none\n" : "findings (" + findings.size() + "):\n");
-        for (int i = 0; i < findings.size(); i++) {
-            text.append(String.format(Locale.ROOT, "%3d. %s%n", i + 1, findings.get(i).format()));
-        }
-        return text.toString();
+        return text.append('\n').append(Finding.formatList(findings())).toString();
     }
 
     /**

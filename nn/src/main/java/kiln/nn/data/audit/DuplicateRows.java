@@ -5,23 +5,27 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
 import kiln.nn.data.CsvTable;
 
 /**
- * Rows that repeat other rows, value for value ({@link CsvTable#rowKey}: numbers compared as numbers,
- * texts trimmed): within one file, or between a test file and the training file (leakage: a test row
- * the model was trained on scores as if it were new).
+ * Rows that repeat other rows, value for value: within one file, or between a test file and the training
+ * file (leakage: a test row the model was trained on scores as if it were new). Table rows are compared
+ * by {@link CsvTable#rowKey} (numbers as numbers, texts trimmed) and named by their line; images by
+ * their pixels, named by their index.
  *
- * @param count    how many rows repeat another (within a file: every copy after the first)
- * @param examples the first few, in file order
+ * @param unit     what a position counts: "line" for a table, "image" for images
+ * @param count    how many rows repeat another (within one set: every copy after the first)
+ * @param examples the first few, in order
  */
-public record DuplicateRows(int count, List<Repeat> examples) {
+public record DuplicateRows(String unit, int count, List<Repeat> examples) {
     /** Examples kept. */
     public static final int EXAMPLES = 5;
 
-    /** Row at {@code line} repeats the row at {@code firstLine} (in the training file, for leakage). */
-    public record Repeat(int line, int firstLine) {}
+    /** The row at {@code position} repeats the one at {@code firstPosition} (in the training set, for leakage). */
+    public record Repeat(int position, int firstPosition) {}
 
     public DuplicateRows {
         examples = List.copyOf(examples);
@@ -29,15 +33,7 @@ public record DuplicateRows(int count, List<Repeat> examples) {
 
     /** Each row equal to an earlier row of the same table, paired with the first row it repeats. */
     public static DuplicateRows within(CsvTable table) {
-        Map<String, Integer> firstLines = new HashMap<>();
-        Found found = new Found();
-        for (int row = 0; row < table.rowCount(); row++) {
-            Integer first = firstLines.putIfAbsent(table.rowKey(row), table.line(row));
-            if (first != null) {
-                found.add(table.line(row), first);
-            }
-        }
-        return found.rows();
+        return within("line", table.rowCount(), table::rowKey, table::line);
     }
 
     /**
@@ -51,15 +47,38 @@ public record DuplicateRows(int count, List<Repeat> examples) {
                     + String.join(", ", test.columnNames()) + ") but " + train.source() + " has (" + String.join(", ",
                     train.columnNames()) + "); rows can only be compared across files with the same columns in the same order");
         }
-        Map<String, Integer> trainLines = new HashMap<>();
-        for (int row = 0; row < train.rowCount(); row++) {
-            trainLines.putIfAbsent(train.rowKey(row), train.line(row));
+        return between("line", train.rowCount(), train::rowKey, train::line, test.rowCount(), test::rowKey, test::line);
+    }
+
+    /**
+     * Each of {@code count} items whose {@code key} equals an earlier item's, paired with the first of them.
+     *
+     * @param position the position an item is named by (its line, its index)
+     */
+    static DuplicateRows within(String unit, int count, IntFunction<?> key, IntUnaryOperator position) {
+        Map<Object, Integer> firstPositions = new HashMap<>();
+        Found found = new Found(unit);
+        for (int i = 0; i < count; i++) {
+            Integer first = firstPositions.putIfAbsent(key.apply(i), position.applyAsInt(i));
+            if (first != null) {
+                found.add(position.applyAsInt(i), first);
+            }
         }
-        Found found = new Found();
-        for (int row = 0; row < test.rowCount(); row++) {
-            Integer trainLine = trainLines.get(test.rowKey(row));
-            if (trainLine != null) {
-                found.add(test.line(row), trainLine);
+        return found.rows();
+    }
+
+    /** Each test item whose key equals a training item's, paired with the first such training item. */
+    static DuplicateRows between(String unit, int trainCount, IntFunction<?> trainKey, IntUnaryOperator trainPosition,
+                                 int testCount, IntFunction<?> testKey, IntUnaryOperator testPosition) {
+        Map<Object, Integer> trainPositions = new HashMap<>();
+        for (int i = 0; i < trainCount; i++) {
+            trainPositions.putIfAbsent(trainKey.apply(i), trainPosition.applyAsInt(i));
+        }
+        Found found = new Found(unit);
+        for (int i = 0; i < testCount; i++) {
+            Integer trainAt = trainPositions.get(testKey.apply(i));
+            if (trainAt != null) {
+                found.add(testPosition.applyAsInt(i), trainAt);
             }
         }
         return found.rows();
@@ -67,25 +86,34 @@ public record DuplicateRows(int count, List<Repeat> examples) {
 
     /** Counts repeats and keeps the first few. */
     private static final class Found {
+        private final String unit;
         private int count;
         private final List<Repeat> examples = new ArrayList<>();
 
-        void add(int line, int firstLine) {
+        Found(String unit) {
+            this.unit = unit;
+        }
+
+        void add(int position, int firstPosition) {
             count++;
             if (examples.size() < EXAMPLES) {
-                examples.add(new Repeat(line, firstLine));
+                examples.add(new Repeat(position, firstPosition));
             }
         }
 
         DuplicateRows rows() {
-            return new DuplicateRows(count, examples);
+            return new DuplicateRows(unit, count, examples);
         }
     }
 
-    /** The examples: "line 7 repeats line 3, ..." or, with {@code otherFile} (null for none), "line 4 repeats train.csv line 12, ...". */
-    String describe(String otherFile) {
-        String where = otherFile == null ? "line " : otherFile + " line ";
-        String listed = String.join(", ", examples.stream().map(r -> "line " + r.line() + " repeats " + where + r.firstLine()).toList());
+    /**
+     * The examples: "line 7 repeats line 3, ..." or, with {@code other} (null for none) naming the set
+     * repeated, "line 4 repeats train.csv line 12, ...".
+     */
+    String describe(String other) {
+        String repeated = other == null ? unit + " " : other + " " + unit + " ";
+        String listed = String.join(", ", examples.stream().map(r -> unit + " " + r.position() + " repeats " + repeated
+                + r.firstPosition()).toList());
         return count > examples.size() ? listed + ", ..." : listed;
     }
 
@@ -94,8 +122,8 @@ public record DuplicateRows(int count, List<Repeat> examples) {
         json.put("count", count);
         json.put("examples", examples.stream().map(r -> {
             Map<String, Object> pair = new LinkedHashMap<>();
-            pair.put("line", r.line());
-            pair.put("repeats_line", r.firstLine());
+            pair.put(unit, r.position());
+            pair.put("repeats_" + unit, r.firstPosition());
             return pair;
         }).toList());
         return json;

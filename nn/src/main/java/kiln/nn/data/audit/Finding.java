@@ -1,6 +1,8 @@
 package kiln.nn.data.audit;
 
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -26,6 +28,15 @@ public record Finding(String subject, String problem, String advice) {
     /** "column 'age': 3 missing values (15.0%) -> impute them ...": one line. */
     public String format() {
         return subject + ": " + problem + " -> " + advice;
+    }
+
+    /** "findings (2):" and the findings numbered, one a line; "findings: none" for none. */
+    static String formatList(List<Finding> findings) {
+        StringBuilder text = new StringBuilder(findings.isEmpty() ? "findings: none\n" : "findings (" + findings.size() + "):\n");
+        for (int i = 0; i < findings.size(); i++) {
+            text.append(String.format(Locale.ROOT, "%3d. %s%n", i + 1, findings.get(i).format()));
+        }
+        return text.toString();
     }
 
     Map<String, Object> toJson() {

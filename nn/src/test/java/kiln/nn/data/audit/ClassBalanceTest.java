@@ -2,6 +2,7 @@ package kiln.nn.data.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -83,7 +84,17 @@ class ClassBalanceTest {
             csv.append(i % 20).append('\n');
         }
         List<Finding> findings = balance(csv.toString()).findings(false);
-        assertTrue(findings.stream().anyMatch(f -> f.problem().contains("20 classes for 24 rows")), findings.toString());
+        assertTrue(findings.stream().anyMatch(f -> f.problem().contains("20 classes for 24 examples")), findings.toString());
+    }
+
+    @Test
+    void classIndicesAreNamedAndAbsentClassesLeftOut() {
+        ClassBalance b = ClassBalance.of("labels", new long[] {2, 0, 2, 2}, List.of("zero", "one", "two"));
+        assertEquals(List.of("zero", "two"), b.classes().stream().map(ClassBalance.ClassCount::name).toList());
+        assertEquals(4.0 / (2 * 3), b.classes().get(1).weight(), 1e-15, "k counts the classes present");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ClassBalance.of("labels", new long[] {0, 3}, List.of("zero", "one", "two")));
+        assertTrue(e.getMessage().contains("label 3 is not a class index in [0, 3)"), e.getMessage());
     }
 
     /** Against scikit-learn's compute_class_weight("balanced") (tools/reference/make_audit_goldens.py). */
