@@ -12,6 +12,10 @@ Output: nn/src/test/resources/golden/audit/
                  class_counts (i64, classes sorted), class_weights (f64, sklearn's compute_class_weight
                  "balanced"), duplicates (rows equal to an earlier row)
 The seed is fixed, so the output is the same from run to run.
+
+With --fashion-mnist DIR it prints instead what kiln data inspect fashion-mnist must find (DataCommandTest
+holds these numbers): exact duplicate images within each set and between them, and the mean and standard
+deviation of the training pixels as Kiln's loader gives them (float32 of byte / 255).
 """
 import os
 import sys
@@ -76,5 +80,25 @@ def main():
     g.save()
 
 
+def fashion_mnist(folder):
+    import gzip
+
+    def images(name):
+        path = os.path.join(folder, name)
+        raw = open(path, "rb").read() if os.path.exists(path) else gzip.open(path + ".gz").read()
+        return np.frombuffer(raw, np.uint8, offset=16).reshape(-1, 784)
+
+    train, test = images("train-images-idx3-ubyte"), images("t10k-images-idx3-ubyte")
+    train_keys, test_keys = [r.tobytes() for r in train], [r.tobytes() for r in test]
+    print("train duplicates", len(train_keys) - len(set(train_keys)))
+    print("test duplicates", len(test_keys) - len(set(test_keys)))
+    print("test images also in train", sum(key in set(train_keys) for key in test_keys))
+    pixels = (train.astype(np.float32) / np.float32(255)).astype(np.float64)
+    print("train pixel mean", repr(pixels.mean()), "std", repr(pixels.std()))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--fashion-mnist":
+        fashion_mnist(sys.argv[2])
+    else:
+        main()

@@ -7,19 +7,26 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import kiln.nn.data.Csv;
 import kiln.nn.data.CsvTable;
+import kiln.nn.data.FashionMnist;
 import kiln.nn.data.audit.ClassBalance;
 import kiln.nn.data.audit.ColumnProfile;
 import kiln.nn.data.audit.DataAudit;
+import kiln.nn.data.audit.ImageAudit;
 import kiln.nn.data.audit.NumericSummary;
 import kiln.nn.io.Json;
 
-/** {@code kiln data inspect}: a data-quality audit of a CSV file (and its test file), before training on it. */
+/**
+ * {@code kiln data inspect}: a data-quality audit of a CSV file (and its test file), or of Fashion-MNIST,
+ * before training on it.
+ */
 final class DataCommand {
     private static final String HELP = """
             usage: kiln data inspect FILE [TEST_FILE] [--target COLUMN] [--json]
+                   kiln data inspect fashion-mnist [--data DIR] [--json]
 
             Audits a CSV file (a header row, then one row per example) before it is trained on: rows, columns
             and their types, missing values per column, duplicate rows, the class balance of the target with
@@ -27,7 +34,11 @@ final class DataCommand {
             TEST_FILE (same columns), also the test rows that repeat training rows (leakage). The report ends
             with its findings, one line each with what to do; a clean file has none.
 
+            "fashion-mnist" audits that dataset instead: class balance, pixel range, blank images, duplicate
+            images within the training and the test set, and test images that repeat training images.
+
               --target COLUMN   the class column (default: the last column, as kiln train takes it)
+              --data DIR        fashion-mnist: the folder holding its files (default: found as kiln train does)
               --json            end with one JSON line: the report and its findings
 
             What is reported (and why):
@@ -42,6 +53,8 @@ final class DataCommand {
               far outliers      more than %s interquartile ranges beyond a quartile
             Missing values are empty cells, NA, N/A and NaN.""";
 
+    private static final String FASHION_MNIST = "fashion-mnist";
+
     private DataCommand() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
@@ -55,7 +68,7 @@ final class DataCommand {
         List<String> files = new ArrayList<>();
         List<String> optionArgs = new ArrayList<>();
         splitArguments(args, files, optionArgs);
-        Options o = new Options("data").value("target").flag("json");
+        Options o = new Options("data").value("target").value("data").flag("json");
         if (!o.parse(optionArgs.toArray(String[]::new))) {
             out.println(help());
             return 0;
@@ -64,14 +77,31 @@ final class DataCommand {
             throw new Main.UsageException("inspect takes FILE and optionally TEST_FILE, got " + files.size()
                     + " files (try: kiln data --help)");
         }
+        if (files.equals(List.of(FASHION_MNIST))) {
+            if (o.has("target")) {
+                throw new Main.UsageException("--target is for CSV files; fashion-mnist's classes are its labels");
+            }
+            try (FashionMnist.Data data = FashionMnist.load(o.path("data"))) {
+                ImageAudit audit = ImageAudit.of(FASHION_MNIST, data.train(), data.test(), data.classNames());
+                print(audit.format(), audit.toJson(), o.has("json"), out);
+            }
+            return 0;
+        }
+        if (o.has("data")) {
+            throw new Main.UsageException("--data is for fashion-mnist; a CSV file is named by its path");
+        }
         String target = o.string("target", null);
         CsvTable data = read(files.getFirst());
         DataAudit audit = files.size() == 1 ? DataAudit.of(data, target) : DataAudit.of(data, read(files.get(1)), target);
-        out.print(audit.format());
-        if (o.has("json")) {
-            out.println(Json.write(audit.toJson()));
-        }
+        print(audit.format(), audit.toJson(), o.has("json"), out);
         return 0;
+    }
+
+    private static void print(String report, Map<String, Object> json, boolean asJson, PrintStream out) {
+        out.print(report);
+        if (asJson) {
+            out.println(Json.write(json));
+        }
     }
 
     /** The file names (words not starting with '-') apart from the options and their values. */
@@ -82,7 +112,7 @@ final class DataCommand {
                 continue;
             }
             optionArgs.add(args[i]);
-            if (args[i].equals("--target") && i + 1 < args.length) {
+            if ((args[i].equals("--target") || args[i].equals("--data")) && i + 1 < args.length) {
                 optionArgs.add(args[++i]);
             }
         }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,8 @@ import kiln.nn.io.Json;
 
 /** {@code kiln data inspect} as a user runs it: the report, its findings, the JSON line, and one-line errors. */
 class DataCommandTest {
+    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
     /**
      * 12 rows with planted problems: 'score' misses 2 values (lines 4 and 9), 'note' 9 of 12 (more than
      * half), 'source' is "web" everywhere, lines 6 and 11 repeat line 3, and 'label' has 10 "ok" and 2 "fraud".
@@ -67,10 +70,10 @@ class DataCommandTest {
         assertContains(outcome.out(),
                 file + ": 12 rows, 4 columns, target 'label'",
                 "duplicate rows: 2 (line 6 repeats line 3, line 11 repeats line 3)",
-                "class balance of 'label': 2 classes over 12 rows; largest / smallest 5.0: imbalanced (>= 3)",
+                "class balance of 'label': 2 classes over 12 examples; largest / smallest 5.0: imbalanced (>= 3)",
                 "findings (5):",
                 "rows: 2 duplicate rows: line 6 repeats line 3, line 11 repeats line 3 -> remove the copies",
-                "target 'label': imbalanced: the largest class, 'ok', has 10 rows, the smallest, 'fraud', 2 (ratio 5.0 >= 3)",
+                "target 'label': imbalanced: the largest class, 'ok', has 10 examples, the smallest, 'fraud', 2 (ratio 5.0 >= 3)",
                 "column 'score': 2 missing values (16.7%) -> impute them (e.g. --missing median) or drop those rows",
                 "column 'source': the same value in every row -> drop column 'source'",
                 "column 'note': 9 missing values (75.0%), more than half -> drop column 'note'");
@@ -132,6 +135,28 @@ class DataCommandTest {
             assertEquals(1, outcome.err().lines().count(), outcome.err());
             assertTrue(outcome.err().startsWith("kiln data: ") && outcome.err().contains(reasons.get(i)), outcome.err());
         }
+    }
+
+    /**
+     * Fashion-MNIST has no exact duplicate image, and no test image equals a training image; the training
+     * pixels' mean and deviation: all as NumPy finds them ({@code tools/reference/make_audit_goldens.py
+     * --fashion-mnist /usr/share/datasets/fashion-mnist}).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void inspectsFashionMnist() {
+        Assumptions.assumeTrue(Files.isDirectory(FASHION_MNIST), "Fashion-MNIST is not installed");
+        Outcome outcome = run("data", "inspect", "fashion-mnist", "--data", FASHION_MNIST.toString(), "--json");
+        assertEquals(0, outcome.code(), outcome.err());
+        assertContains(outcome.out(), "fashion-mnist: 60,000 training and 10,000 test images of 1x28x28, 10 classes",
+                "test images also in train: none", "class balance of 'train labels': 10 classes over 60,000 examples; largest / smallest 1.0",
+                "  Ankle boot   6,000  10.0%                1", "findings: none");
+        Map<String, Object> pixels = (Map<String, Object>) ((Map<String, Object>) outcome.json().get("train")).get("pixels");
+        assertEquals(0.2860406021939525, (Double) pixels.get("mean"), 1e-12);
+        assertEquals(0.3530242495426238, (Double) pixels.get("std"), 1e-12);
+        assertEquals(0.0, pixels.get("min"));
+        assertEquals(1.0, pixels.get("max"));
+        assertEquals(2, run("data", "inspect", "fashion-mnist", "--target", "label").code(), "--target is for CSV files");
     }
 
     @Test
