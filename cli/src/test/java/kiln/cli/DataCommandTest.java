@@ -72,7 +72,7 @@ class DataCommandTest {
                 "duplicate rows: 2 (line 6 repeats line 3, line 11 repeats line 3)",
                 "class balance of 'label': 2 classes over 12 examples; largest / smallest 5.0: imbalanced (>= 3)",
                 "findings (5):",
-                "rows: 2 duplicate rows: line 6 repeats line 3, line 11 repeats line 3 -> remove the copies",
+                "rows: 2 duplicate rows: line 6 repeats line 3, ... -> remove the copies",
                 "target 'label': imbalanced: the largest class, 'ok', has 10 examples, the smallest, 'fraud', 2 (ratio 5.0 >= 3)",
                 "column 'score': 2 missing values (16.7%) -> impute them (e.g. --missing median) or drop those rows",
                 "column 'source': the same value in every row -> drop column 'source'",

@@ -58,7 +58,7 @@ public record DataAudit(TableProfile data, TableProfile test, DuplicateRows leak
         test.findings(true).forEach(f -> findings.add(f.in(test.source())));
         if (leakage.count() > 0) {
             findings.add(new Finding(test.source(), Values.count(leakage.count(), "row") + " also in " + data.source() + ": "
-                    + leakage.describe(data.source()), "remove them from " + test.source()
+                    + leakage.describe(data.source(), 1), "remove them from " + test.source()
                     + ": a test row seen in training overstates the test score"));
         }
         for (ColumnProfile trained : data.columns()) {
@@ -94,7 +94,7 @@ public record DataAudit(TableProfile data, TableProfile test, DuplicateRows leak
             text.append('\n').append(leakage.count() == 0
                     ? "rows of " + test.source() + " also in " + data.source() + ": none\n"
                     : String.format(Locale.ROOT, "rows of %s also in %s: %,d (%s)%n", test.source(), data.source(),
-                            leakage.count(), leakage.describe(data.source())));
+                            leakage.count(), leakage.describe(data.source(), DuplicateRows.EXAMPLES)));
         }
         return text.append('\n').append(Finding.formatList(findings())).toString();
     }

@@ -107,14 +107,15 @@ public record DuplicateRows(String unit, int count, List<Repeat> examples) {
     }
 
     /**
-     * The examples: "line 7 repeats line 3, ..." or, with {@code other} (null for none) naming the set
-     * repeated, "line 4 repeats train.csv line 12, ...".
+     * The first {@code shown} examples (at most those kept): "line 7 repeats line 3, ..." or, with
+     * {@code other} (null for none) naming the set repeated, "line 4 repeats train.csv line 12, ...".
      */
-    String describe(String other) {
+    String describe(String other, int shown) {
         String repeated = other == null ? unit + " " : other + " " + unit + " ";
-        String listed = String.join(", ", examples.stream().map(r -> unit + " " + r.position() + " repeats " + repeated
+        List<Repeat> listed = examples.subList(0, Math.min(shown, examples.size()));
+        String text = String.join(", ", listed.stream().map(r -> unit + " " + r.position() + " repeats " + repeated
                 + r.firstPosition()).toList());
-        return count > examples.size() ? listed + ", ..." : listed;
+        return count > listed.size() ? text + ", ..." : text;
     }
 
     Map<String, Object> toJson() {

@@ -111,7 +111,7 @@ public record ImageAudit(String dataset, List<Integer> imageShape, Part train, P
         for (Part part : List.of(train, test)) {
             if (part.duplicates().count() > 0) {
                 findings.add(new Finding(part.name() + " images", Values.count(part.duplicates().count(), "duplicate image")
-                        + ": " + part.duplicates().describe(null), part == train
+                        + ": " + part.duplicates().describe(null, 1), part == train
                         ? "drop the copies before splitting off validation images, or a copy on each side inflates the validation score"
                         : "count each once for an exact test score: copies weigh twice"));
             }
@@ -122,7 +122,7 @@ public record ImageAudit(String dataset, List<Integer> imageShape, Part train, P
         }
         if (leakage.count() > 0) {
             findings.add(new Finding("test images", Values.count(leakage.count(), "image") + " also in train: "
-                    + leakage.describe("train"), "leave them out of the test set for a score on unseen images,"
+                    + leakage.describe("train", 1), "leave them out of the test set for a score on unseen images,"
                     + " or say that the score includes them"));
         }
         findings.addAll(train.classBalance().findings(false));
@@ -144,7 +144,7 @@ public record ImageAudit(String dataset, List<Integer> imageShape, Part train, P
         }
         text.append(overview.format("  "));
         text.append(String.format(Locale.ROOT, "%ntest images also in train: %s%n", leakage.count() == 0 ? "none"
-                : String.format(Locale.ROOT, "%,d (%s)", leakage.count(), leakage.describe("train"))));
+                : String.format(Locale.ROOT, "%,d (%s)", leakage.count(), leakage.describe("train", DuplicateRows.EXAMPLES))));
         text.append('\n').append(train.classBalance().format());
         text.append('\n').append(test.classBalance().format());
         return text.append('\n').append(Finding.formatList(findings())).toString();

@@ -48,7 +48,7 @@ public record TableProfile(String source, int rows, List<ColumnProfile> columns,
             findings.add(new Finding("rows", "none: the file has a header and no data", "check the file"));
         }
         if (duplicates.count() > 0) {
-            findings.add(new Finding("rows", Values.count(duplicates.count(), "duplicate row") + ": " + duplicates.describe(null),
+            findings.add(new Finding("rows", Values.count(duplicates.count(), "duplicate row") + ": " + duplicates.describe(null, 1),
                     "remove the copies before splitting: a copy on each side of a split inflates the test score"));
         }
         findings.addAll(classBalance.findings(testFile));
@@ -83,7 +83,7 @@ public record TableProfile(String source, int rows, List<ColumnProfile> columns,
             text.append('\n').append(ranges.format("  "));
         }
         text.append('\n').append(duplicates.count() == 0 ? "duplicate rows: none\n"
-                : String.format(Locale.ROOT, "duplicate rows: %,d (%s)%n", duplicates.count(), duplicates.describe(null)));
+                : String.format(Locale.ROOT, "duplicate rows: %,d (%s)%n", duplicates.count(), duplicates.describe(null, DuplicateRows.EXAMPLES)));
         text.append('\n').append(classBalance.format());
         return text.toString();
     }
