@@ -2,7 +2,6 @@ package kiln.nn.data.audit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,29 +60,35 @@ public record DataAudit(TableProfile data, TableProfile test, DuplicateRows leak
                     + leakage.describe(data.source(), 1), "remove them from " + test.source()
                     + ": a test row seen in training overstates the test score"));
         }
-        for (ColumnProfile trained : data.columns()) {
-            ColumnProfile tested = test.column(trained.name());
-            boolean bothHoldValues = trained.distinct() > 0 && tested.distinct() > 0;
-            if (bothHoldValues && trained.numeric() != tested.numeric()) {
-                String typoFile = trained.numeric() ? test.source() : data.source();
-                findings.add(new Finding("column '" + trained.name() + "'", "numeric in " + (trained.numeric() ? data : test).source()
-                        + " but text in " + typoFile, "look for typos in " + typoFile + "; until they are fixed, this column's values"
-                        + " are compared as text in one file and as numbers in the other, and shared rows can go unnoticed"));
-            }
-        }
-        Set<String> trainedClasses = classNames(data);
-        List<String> unseen = classNames(test).stream().filter(name -> !trainedClasses.contains(name)).toList();
-        if (!unseen.isEmpty()) {
-            findings.add(new Finding("target '" + data.target() + "'", (unseen.size() == 1 ? "a class" : "classes") + " in " + test.source() + " that "
-                    + data.source() + " never has: " + String.join(", ", unseen.stream().map(Values::quoted).toList()),
-                    "a model cannot predict a class it never saw: fix the labels or add training rows"));
-        }
+        addTypeMismatches(findings);
+        addUnseenClasses(findings);
         return findings;
     }
 
-    private static Set<String> classNames(TableProfile profile) {
-        return profile.classBalance().classes().stream().map(ClassBalance.ClassCount::name)
-                .collect(Collectors.toCollection(LinkedHashSet::new));
+    /** Columns numeric in one file and text in the other: a typo in one file, and rows that cannot match. */
+    private void addTypeMismatches(List<Finding> findings) {
+        for (ColumnProfile trained : data.columns()) {
+            ColumnProfile tested = test.column(trained.name());
+            if (trained.distinct() > 0 && tested.distinct() > 0 && trained.numeric() != tested.numeric()) {
+                String numericFile = trained.numeric() ? data.source() : test.source();
+                String textFile = trained.numeric() ? test.source() : data.source();
+                findings.add(new Finding("column '" + trained.name() + "'", "numeric in " + numericFile + " but text in " + textFile,
+                        "look for typos in " + textFile + "; until they are fixed, this column's values are compared as text"
+                                + " in one file and as numbers in the other, and shared rows can go unnoticed"));
+            }
+        }
+    }
+
+    /** Classes of the test file that the training file never has: no model trained on it can predict them. */
+    private void addUnseenClasses(List<Finding> findings) {
+        Set<String> trained = data.classBalance().classes().stream().map(ClassBalance.ClassCount::name).collect(Collectors.toSet());
+        List<String> unseen = test.classBalance().classes().stream().map(ClassBalance.ClassCount::name)
+                .filter(name -> !trained.contains(name)).toList();
+        if (!unseen.isEmpty()) {
+            findings.add(new Finding("target '" + data.target() + "'", (unseen.size() == 1 ? "a class" : "classes") + " in "
+                    + test.source() + " that " + data.source() + " never has: " + String.join(", ", unseen.stream().map(Values::quoted).toList()),
+                    "a model cannot predict a class it never saw: fix the labels or add training rows"));
+        }
     }
 
     /** The report as text: each file's sections, the leakage, and the numbered findings at the end. */

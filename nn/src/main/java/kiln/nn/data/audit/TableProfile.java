@@ -49,7 +49,8 @@ public record TableProfile(String source, int rows, List<ColumnProfile> columns,
         }
         if (duplicates.count() > 0) {
             findings.add(new Finding("rows", Values.count(duplicates.count(), "duplicate row") + ": " + duplicates.describe(null, 1),
-                    "remove the copies before splitting: a copy on each side of a split inflates the test score"));
+                    testFile ? "keep one of each: copies weigh twice in the test score"
+                            : "remove the copies before splitting: a copy on each side of a split inflates the test score"));
         }
         findings.addAll(classBalance.findings(testFile));
         findings.addAll(column(target).findings(true, testFile));
