@@ -42,8 +42,8 @@ final class DataCommand {
               --json            end with one JSON line: the report and its findings
 
             What is reported (and why):
-              imbalanced        the largest class has at least %s times the rows of the smallest
-              class weights     "balanced": n / (k * n_c) for n rows, k classes, n_c rows in class c
+              imbalanced        the largest class has at least %s times the examples of the smallest
+              class weights     "balanced": n / (k * n_c) for n examples, k classes, n_c examples in class c
               duplicate rows    rows equal value for value (numbers as numbers, texts trimmed)
               mostly missing    more than %s of a column's values missing: drop rather than impute
               constant          one distinct value (or none): it carries no information
@@ -78,15 +78,24 @@ final class DataCommand {
                     + " files (try: kiln data --help)");
         }
         if (files.equals(List.of(FASHION_MNIST))) {
-            if (o.has("target")) {
-                throw new Main.UsageException("--target is for CSV files; fashion-mnist's classes are its labels");
-            }
-            try (FashionMnist.Data data = FashionMnist.load(o.path("data"))) {
-                ImageAudit audit = ImageAudit.of(FASHION_MNIST, data.train(), data.test(), data.classNames());
-                print(audit.format(), audit.toJson(), o.has("json"), out);
-            }
-            return 0;
+            inspectFashionMnist(o, out);
+        } else {
+            inspectCsv(files, o, out);
         }
+        return 0;
+    }
+
+    private static void inspectFashionMnist(Options o, PrintStream out) throws IOException {
+        if (o.has("target")) {
+            throw new Main.UsageException("--target is for CSV files; fashion-mnist's classes are its labels");
+        }
+        try (FashionMnist.Data data = FashionMnist.load(o.path("data"))) {
+            ImageAudit audit = ImageAudit.of(FASHION_MNIST, data.train(), data.test(), data.classNames());
+            print(audit.format(), audit.toJson(), o.has("json"), out);
+        }
+    }
+
+    private static void inspectCsv(List<String> files, Options o, PrintStream out) throws IOException {
         if (o.has("data")) {
             throw new Main.UsageException("--data is for fashion-mnist; a CSV file is named by its path");
         }
@@ -94,7 +103,6 @@ final class DataCommand {
         CsvTable data = read(files.getFirst());
         DataAudit audit = files.size() == 1 ? DataAudit.of(data, target) : DataAudit.of(data, read(files.get(1)), target);
         print(audit.format(), audit.toJson(), o.has("json"), out);
-        return 0;
     }
 
     private static void print(String report, Map<String, Object> json, boolean asJson, PrintStream out) {

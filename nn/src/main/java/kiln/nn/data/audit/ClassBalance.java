@@ -144,7 +144,8 @@ public record ClassBalance(String target, List<ClassCount> classes, int missing,
                             + " judge by per-class recall and macro F1, not accuracy"));
         }
         if (labelled() >= MANY_CLASSES_MIN_ROWS && 2 * classes.size() > labelled()) {
-            findings.add(new Finding(subject, classes.size() + " classes for " + Values.count(labelled(), "example") + ": most classes have a single one",
+            findings.add(new Finding(subject, classes.size() + " classes for " + Values.count(labelled(), "example")
+                            + ": most classes have a single one",
                     "check --target: a measured quantity or an identifier cannot be learnt as classes"));
         }
         return findings;

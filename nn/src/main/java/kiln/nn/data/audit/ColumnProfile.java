@@ -122,7 +122,8 @@ public record ColumnProfile(String name, boolean numeric, int rows, int missing,
             featureFindings(subject, testFile, findings);
         }
         if (strayTexts > 0) {
-            findings.add(new Finding(subject, "looks numeric but holds " + Values.count(strayTexts, "text") + ": " + describe(strayExamples),
+            findings.add(new Finding(subject, "looks numeric but holds " + Values.count(strayTexts, "text") + ": "
+                            + describe(strayExamples),
                     "fix them or mark them missing; as it is, the whole column is read as text (one category per value)"));
         }
         if (!similarCategories.isEmpty()) {
@@ -140,7 +141,8 @@ public record ColumnProfile(String name, boolean numeric, int rows, int missing,
             return;
         }
         if (missingShare() > MOSTLY_MISSING) {
-            findings.add(new Finding(subject, Values.count(missing, "missing value") + " (" + Values.percent(missingShare()) + "), more than half",
+            findings.add(new Finding(subject, Values.count(missing, "missing value") + " (" + Values.percent(missingShare())
+                            + "), more than half",
                     drop + ", or impute knowing that most of its values would be made up"));
         } else if (missing > 0) {
             findings.add(new Finding(subject, Values.count(missing, "missing value") + " (" + Values.percent(missingShare()) + ")",
@@ -163,7 +165,8 @@ public record ColumnProfile(String name, boolean numeric, int rows, int missing,
                     drop + ": it carries no information"));
         }
         if (identifierLike) {
-            findings.add(new Finding(subject, "every value is distinct (" + distinct + (numeric ? " consecutive whole numbers" : " texts")
+            String values = Values.count(distinct, numeric ? "consecutive whole number" : "text");
+            findings.add(new Finding(subject, "every value is distinct (" + values
                     + "): an identifier or row number?", drop + ": it tells nothing about new rows, and invites memorising"));
         } else if (!numeric && strayTexts == 0 && distinct > CsvDataset.MAX_CATEGORIES) {
             findings.add(new Finding(subject, distinct + " categories, more than training one-hot encodes ("

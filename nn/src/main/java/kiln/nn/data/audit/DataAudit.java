@@ -86,7 +86,8 @@ public record DataAudit(TableProfile data, TableProfile test, DuplicateRows leak
                 .filter(name -> !trained.contains(name)).toList();
         if (!unseen.isEmpty()) {
             findings.add(new Finding("target '" + data.target() + "'", (unseen.size() == 1 ? "a class" : "classes") + " in "
-                    + test.source() + " that " + data.source() + " never has: " + String.join(", ", unseen.stream().map(Values::quoted).toList()),
+                    + test.source() + " that " + data.source() + " never has: "
+                    + String.join(", ", unseen.stream().map(Values::quoted).toList()),
                     "a model cannot predict a class it never saw: fix the labels or add training rows"));
         }
     }

@@ -84,7 +84,8 @@ public record TableProfile(String source, int rows, List<ColumnProfile> columns,
             text.append('\n').append(ranges.format("  "));
         }
         text.append('\n').append(duplicates.count() == 0 ? "duplicate rows: none\n"
-                : String.format(Locale.ROOT, "duplicate rows: %,d (%s)%n", duplicates.count(), duplicates.describe(null, DuplicateRows.EXAMPLES)));
+                : String.format(Locale.ROOT, "duplicate rows: %,d (%s)%n", duplicates.count(),
+                        duplicates.describe(null, DuplicateRows.EXAMPLES)));
         text.append('\n').append(classBalance.format());
         return text.toString();
     }
