@@ -35,6 +35,14 @@ public interface InputEncoder {
     /** A new float32 tensor {@code [rows.size(), ...shape()]}; refuses bad rows with {@link InvalidInputException}. */
     Tensor encode(List<List<Object>> rows);
 
+    /**
+     * Whether a row may hold texts (categories). An encoder of numbers only says no, so that a file
+     * with a stray word in a column is refused at that word's line rather than at its first row.
+     */
+    default boolean acceptsText() {
+        return false;
+    }
+
     /** What a row must hold, in words, e.g. "784 pixel values in [0, 255] per row (images [1, 28, 28])". */
     String describe();
 

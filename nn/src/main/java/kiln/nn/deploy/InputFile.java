@@ -28,8 +28,9 @@ import kiln.nn.data.IdxArray;
  *       dimension, e.g. Fashion-MNIST's {@code t10k-images-idx3-ubyte.gz}, 10,000 rows of 784 pixels;</li>
  *   <li>{@link Format#IMAGE} (PNG, JPEG, GIF): one example, converted to gray by {@link GrayImage}
  *       and resized to the model's image size if it differs (with a note);</li>
- *   <li>{@link Format#CSV}, anything else: a table with a header ({@link Csv}), one example per row;
- *       numbers stay numbers, texts stay texts, missing values are null.</li>
+ *   <li>{@link Format#CSV}, anything else: a table with a header ({@link Csv}), one example per row:
+ *       the cells of numeric columns are numbers, those of text columns texts, missing values null. For
+ *       an encoder of numbers only, a text cell is refused with its line.</li>
  * </ul>
  * Rows are made when asked for ({@link #rows}), so a large file is predicted batch by batch without
  * boxing every value at once.
@@ -146,6 +147,11 @@ public final class InputFile {
         }
         if (table.rowCount() == 0) {
             throw new IOException(file + ": no rows of data");
+        }
+        String[] textColumns = columns.stream().filter(c -> !c.isNumeric()).map(CsvTable.Column::name).toArray(String[]::new);
+        if (!encoder.acceptsText() && textColumns.length > 0) {
+            // One word makes a whole column text; reading it again as numbers names that word's line.
+            Csv.read(file, Csv.Options.DEFAULT.numeric(textColumns));
         }
         return new InputFile(file, Format.CSV, table.rowCount(), r -> {
             List<Object> values = new ArrayList<>(columns.size());

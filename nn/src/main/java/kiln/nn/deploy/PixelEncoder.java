@@ -79,7 +79,7 @@ public final class PixelEncoder implements InputEncoder {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("type", TYPE);
         config.put("shape", EncoderConfig.list(shape));
-        config.put("max", max);
+        config.put("max", max == Math.rint(max) ? (Object) (long) max : (Object) max);    // 255, not 255.0
         return config;
     }
 

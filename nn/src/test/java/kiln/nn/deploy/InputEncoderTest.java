@@ -72,7 +72,7 @@ class InputEncoderTest {
             assertArrayEquals(encoder.shape(), rebuilt.shape());
             assertEquals(encoder.describe(), rebuilt.describe());
         }
-        assertEquals("{\"type\":\"pixels\",\"shape\":[1,28,28],\"max\":255.0}", Json.write(new PixelEncoder(new int[] {1, 28, 28}, 255).config()));
+        assertEquals("{\"type\":\"pixels\",\"shape\":[1,28,28],\"max\":255}", Json.write(new PixelEncoder(new int[] {1, 28, 28}, 255).config()));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> InputEncoder.fromConfig(Map.of("type", "audio")));
         assertEquals("InputEncoder.fromConfig: unknown type \"audio\" (known: \"pixels\", \"numbers\")", unknown.getMessage());

@@ -78,6 +78,10 @@ class InputFileTest {
 
         IOException wide = assertThrows(IOException.class, () -> InputFile.read(csv, new NumberEncoder(new int[] {2}), null, notes::add));
         assertEquals(csv + ": 3 columns; the model takes 2 numbers per row (shape [2])", wide.getMessage());
+
+        Files.writeString(csv, "x,y\n1,2\n3,4\n5,high\n");
+        IOException word = assertThrows(IOException.class, () -> InputFile.read(csv, new NumberEncoder(new int[] {2}), null, notes::add));
+        assertEquals(csv + ":4: column 'y' (field 2): 'high' is not a number", word.getMessage(), "the word's own line, not the first row's");
     }
 
     @Test
