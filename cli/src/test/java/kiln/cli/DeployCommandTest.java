@@ -34,21 +34,11 @@ import kiln.nn.io.Json;
 class DeployCommandTest {
     private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
 
-    private record Outcome(int code, String out, String err) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json() {
-            return (Map<String, Object>) Json.parse(out.strip().lines().reduce((a, b) -> b).orElseThrow());
-        }
+    private static CommandOutcome run(String... args) {
+        return CommandOutcome.run(args);
     }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static void assertOneLineError(Outcome outcome, String expected) {
+    private static void assertOneLineError(CommandOutcome outcome, String expected) {
         assertEquals(2, outcome.code(), outcome.err());
         assertEquals(1, outcome.err().strip().lines().count(), outcome.err());
         assertTrue(outcome.err().contains(expected), outcome.err());
@@ -76,12 +66,12 @@ class DeployCommandTest {
     void aPngOfATestImageGetsTheClassThatEvalGaveIt(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(FASHION_MNIST), "needs the Debian package dataset-fashion-mnist (.ci/run installs it)");
         Path run = dir.resolve("run");
-        Outcome trained = run("train", "--data", FASHION_MNIST.toString(), "--limit", "2000", "--epochs", "1", "--model", "mlp",
+        CommandOutcome trained = run("train", "--data", FASHION_MNIST.toString(), "--limit", "2000", "--epochs", "1", "--model", "mlp",
                 "--threads", "2", "--out", run.toString(), "--json");
         assertEquals(0, trained.code(), trained.err());
 
         Path evalCsv = dir.resolve("eval.csv");
-        Outcome evaluated = run("eval", "--model", run.toString(), "--data", FASHION_MNIST.toString(), "--predictions",
+        CommandOutcome evaluated = run("eval", "--model", run.toString(), "--data", FASHION_MNIST.toString(), "--predictions",
                 evalCsv.toString(), "--json");
         assertEquals(0, evaluated.code(), evaluated.err());
         assertEquals(evalCsv.toString(), evaluated.json().get("predictions"));
@@ -102,7 +92,7 @@ class DeployCommandTest {
             wrong++;                                        // a test image that the model gets wrong: a stricter check
         }
         for (int index : new int[] {0, wrong, 4242}) {
-            Outcome predicted = run("predict", "--model", run.toString(), png(dir.resolve("test-" + index + ".png"), pixels, 784 * index, 1).toString(), "--json");
+            CommandOutcome predicted = run("predict", "--model", run.toString(), png(dir.resolve("test-" + index + ".png"), pixels, 784 * index, 1).toString(), "--json");
             assertEquals(0, predicted.code(), predicted.err());
             assertEquals((int) rows.column("predicted_class").value(index), number(((List<Object>) predicted.json().get("classes")).getFirst()),
                     "test image " + index);
@@ -113,14 +103,14 @@ class DeployCommandTest {
         }
 
         // Twice the size: area averaging brings back the exact pixels, so the same answer, with a note on stderr.
-        Outcome large = run("predict", "--model", run.toString(), png(dir.resolve("large.png"), pixels, 784 * wrong, 2).toString(), "--json");
+        CommandOutcome large = run("predict", "--model", run.toString(), png(dir.resolve("large.png"), pixels, 784 * wrong, 2).toString(), "--json");
         assertEquals(0, large.code(), large.err());
         assertTrue(large.err().contains("56×56 pixels; resized to the model's 28×28"), large.err());
         assertEquals((int) rows.column("predicted_class").value(wrong), number(((List<Object>) large.json().get("classes")).getFirst()));
 
         // The IDX file itself: the first 300 test images, as eval saw them.
         Path out = dir.resolve("predict.csv");
-        Outcome idx = run("predict", "--model", run.toString(), images.toString(), "--limit", "300", "--out", out.toString());
+        CommandOutcome idx = run("predict", "--model", run.toString(), images.toString(), "--limit", "300", "--out", out.toString());
         assertEquals(0, idx.code(), idx.err());
         assertEquals(300, idx.out().strip().lines().count());
         CsvTable predictedRows = Csv.read(out);
@@ -136,7 +126,7 @@ class DeployCommandTest {
         Path run = dir.resolve("run");
         assertEquals(0, run("train", "--dataset", "moons", "--model", "mlp:16", "--epochs", "3", "--lr", "0.01", "--threads", "1",
                 "--out", run.toString()).code());
-        Outcome evaluated = run("eval", "--model", run.toString(), "--predictions", dir.resolve("eval.csv").toString());
+        CommandOutcome evaluated = run("eval", "--model", run.toString(), "--predictions", dir.resolve("eval.csv").toString());
         assertEquals(0, evaluated.code(), evaluated.err());
         assertEquals(1000, Csv.read(dir.resolve("eval.csv")).rowCount(), "one row per test point");
 
@@ -149,7 +139,7 @@ class DeployCommandTest {
             points.add(List.of(x, y));
         }
         Path input = Files.writeString(dir.resolve("points.csv"), csv);
-        Outcome predicted = run("predict", "--model", run.resolve("model.safetensors").toString(), input.toString(), "--json");
+        CommandOutcome predicted = run("predict", "--model", run.resolve("model.safetensors").toString(), input.toString(), "--json");
         assertEquals(0, predicted.code(), predicted.err());
         assertEquals(5 + 1, predicted.out().strip().lines().count(), "a line per point, then the JSON line");
         List<Object> classes = (List<Object>) predicted.json().get("classes");
@@ -191,15 +181,15 @@ class DeployCommandTest {
 
     @Test
     void helpTextsNameTheEndpointsAndInputs() {
-        Outcome predict = run("predict", "--help");
+        CommandOutcome predict = run("predict", "--help");
         assertEquals(0, predict.code());
         assertTrue(predict.out().contains("usage: kiln predict --model RUN_DIR|FILE INPUT") && predict.out().contains("PNG"), predict.out());
-        Outcome serve = run("serve", "--help");
+        CommandOutcome serve = run("serve", "--help");
         assertEquals(0, serve.code());
         assertTrue(serve.out().contains("POST /predict") && serve.out().contains("GET  /metrics") && serve.out().contains("4194304"), serve.out());
-        Outcome eval = run("eval", "--help");
+        CommandOutcome eval = run("eval", "--help");
         assertTrue(eval.out().contains("--predictions F"), eval.out());
-        Outcome main = run("--help");
+        CommandOutcome main = run("--help");
         assertTrue(main.out().contains("predict ") && main.out().contains("serve "), main.out());
     }
 }

@@ -8,7 +8,7 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.AbstractList;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntToDoubleFunction;
 
@@ -100,17 +100,11 @@ public final class GrayImage {
 
     /** The values row after row, as one input row for a {@link PixelEncoder}. */
     public List<Object> row() {
-        return new AbstractList<>() {
-            @Override
-            public Object get(int index) {
-                return values[index];
-            }
-
-            @Override
-            public int size() {
-                return values.length;
-            }
-        };
+        List<Object> row = new ArrayList<>(values.length);
+        for (double value : values) {
+            row.add(value);
+        }
+        return row;
     }
 
     /**

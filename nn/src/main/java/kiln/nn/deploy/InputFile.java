@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -102,16 +101,12 @@ public final class InputFile {
                     + "); the model takes " + encoder.describe());
         }
         float[] values = array.toFloats();
-        return new InputFile(file, Format.IDX, n, i -> new AbstractList<>() {
-            @Override
-            public Object get(int index) {
-                return (double) values[i * width + Objects.checkIndex(index, width)];
+        return new InputFile(file, Format.IDX, n, i -> {
+            List<Object> row = new ArrayList<>(width);
+            for (int j = 0; j < width; j++) {
+                row.add((double) values[i * width + j]);
             }
-
-            @Override
-            public int size() {
-                return width;
-            }
+            return row;
         }, i -> file + ", example " + i);
     }
 

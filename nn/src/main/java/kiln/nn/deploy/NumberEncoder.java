@@ -1,12 +1,8 @@
 package kiln.nn.deploy;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import kiln.engine.Tensor;
 
 /**
  * Plain numbers, used as they are (the saved scaling follows): the features of the synthetic datasets
@@ -15,17 +11,13 @@ import kiln.engine.Tensor;
  *
  * <p>Config: {@code {"type": "numbers", "shape": [2]}}.
  */
-public final class NumberEncoder implements InputEncoder {
+public final class NumberEncoder extends NumericEncoder {
     /** The config's {@code "type"}. */
     public static final String TYPE = "numbers";
 
-    private final int[] shape;
-    private final int width;
-
     /** @param shape one example's shape, e.g. {@code [2]} */
     public NumberEncoder(int[] shape) {
-        this.shape = EncoderConfig.shape(shape == null ? null : EncoderConfig.list(shape), "NumberEncoder").clone();
-        this.width = EncoderConfig.width(this.shape, "NumberEncoder");
+        super("NumberEncoder", TYPE, shape);
     }
 
     static NumberEncoder fromConfig(Map<String, Object> config) {
@@ -33,35 +25,15 @@ public final class NumberEncoder implements InputEncoder {
     }
 
     @Override
-    public int[] shape() {
-        return shape.clone();
-    }
-
-    @Override
-    public int width() {
-        return width;
-    }
-
-    @Override
-    public Tensor encode(List<List<Object>> rows) {
-        return RawRows.numbers(rows, shape, describe(), (value, row, column) -> {
-            if (Math.abs(value) > Float.MAX_VALUE) {
-                throw RawRows.refuse(row, column, value + " is beyond float32's range");
-            }
-            return (float) value;
-        });
+    float value(double value, int row, int column) {
+        if (Math.abs(value) > Float.MAX_VALUE) {
+            throw refuse(row, column, value + " is beyond float32's range");
+        }
+        return (float) value;
     }
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "%d numbers per row (shape %s)", width, Arrays.toString(shape));
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("type", TYPE);
-        config.put("shape", EncoderConfig.list(shape));
-        return config;
+        return String.format(Locale.ROOT, "%d numbers per row (shape %s)", width(), Arrays.toString(shape()));
     }
 }
