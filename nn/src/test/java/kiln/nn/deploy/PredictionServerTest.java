@@ -163,6 +163,13 @@ class PredictionServerTest {
     }
 
     @Test
+    void aPortInUseIsRefusedWithTheAddress() {
+        IOException busy = assertThrows(IOException.class, () -> PredictionServer.start(predictor,
+                new PredictionServer.Settings("127.0.0.1", server.port(), 1, MAX_BODY)));
+        assertTrue(busy.getMessage().startsWith("cannot listen on 127.0.0.1:" + server.port() + " ("), busy.getMessage());
+    }
+
+    @Test
     void healthDescribesTheModel() throws Exception {
         Answer health = send(server, "GET", "/health", BodyPublishers.noBody());
         assertEquals(200, health.status());
