@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 import kiln.nn.data.Csv;
 import kiln.nn.data.CsvTable;
 import kiln.nn.data.Idx;
-import kiln.nn.data.IdxArray;
 import kiln.nn.io.Json;
 
 /** {@code kiln predict}, {@code kiln serve} and {@code kiln eval --predictions} as a user runs them. */
