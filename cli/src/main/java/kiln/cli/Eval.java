@@ -2,7 +2,6 @@ package kiln.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +15,8 @@ import kiln.nn.data.DataLoader;
 import kiln.nn.data.FeatureScaler;
 import kiln.nn.data.TensorDataset;
 import kiln.nn.data.prep.TablePreparation;
+import kiln.nn.deploy.PredictionsCsv;
+import kiln.nn.deploy.Predictor;
 import kiln.nn.io.Checkpoint;
 import kiln.nn.io.Json;
 import kiln.nn.loss.CrossEntropyLoss;
@@ -26,7 +27,8 @@ import kiln.nn.train.Trainer;
 
 /**
  * {@code kiln eval}: rebuilds a model from its checkpoint alone (architecture, weights, preprocessing and
- * class names are all in the file's metadata) and evaluates it on the test set of its dataset.
+ * class names are all in the file's metadata) and evaluates it on the test set of its dataset, optionally
+ * writing every test example's prediction as CSV.
  */
 final class Eval {
     private static final String HELP = """
@@ -40,13 +42,16 @@ final class Eval {
               --dataset SPEC    evaluate on another dataset of the same shape (%s)
               --data DIR        folder holding the Fashion-MNIST files
               --target COLUMN   csv: the class column (default: the one the model was trained on)
+              --predictions F   write every test example's index, true class, predicted class and that
+                                class's probability to the CSV file F
               --threads N       compute threads (default: all cores)
               --json            end with one JSON line of results on stdout""";
 
     private Eval() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
-        Options o = new Options("eval").value("model").value("dataset").value("data").value("target").value("threads").flag("json");
+        Options o = new Options("eval").value("model").value("dataset").value("data").value("target").value("predictions")
+                .value("threads").flag("json");
         if (!o.parse(args)) {
             out.println(String.format(Locale.ROOT, HELP, DataSource.SPECS));
             return 0;
@@ -54,13 +59,7 @@ final class Eval {
         if (!o.has("model")) {
             throw new Main.UsageException("--model RUN_DIR|FILE is required (try: kiln eval --help)");
         }
-        Path file = o.path("model");
-        if (Files.isDirectory(file)) {
-            file = file.resolve("model.safetensors");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new Main.UsageException("no checkpoint at " + file);
-        }
+        Path file = Predictor.checkpointFile(o.path("model"));
         Parallel.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors(), 1));
         try (Checkpoint.Loaded loaded = Checkpoint.load(file, new Generator(0))) {
             Map<String, String> meta = loaded.metadata();
@@ -84,6 +83,11 @@ final class Eval {
                         ev.examples(), 100 * ev.accuracy(), ev.loss());
                 out.println(ClassificationReport.of(matrix, classes));
                 out.println(matrix.format(classes));
+                if (o.has("predictions")) {
+                    PredictionsCsv.write(o.path("predictions"), classes, ev.labels(), ev.predictions(), ev.probabilities());
+                    out.printf(Locale.ROOT, "predictions: %s (%,d rows: index, true class, predicted class, probability)%n",
+                            o.path("predictions"), ev.examples());
+                }
                 if (o.has("json")) {
                     Map<String, Object> json = new LinkedHashMap<>();
                     json.put("test_accuracy", ev.accuracy());
@@ -91,6 +95,9 @@ final class Eval {
                     json.put("examples", ev.examples());
                     json.put("dataset", spec);
                     json.put("checkpoint", file.toString());
+                    if (o.has("predictions")) {
+                        json.put("predictions", o.path("predictions").toString());
+                    }
                     out.println(Json.write(json));
                 }
             }

@@ -1,7 +1,9 @@
 package kiln.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,6 +15,8 @@ final class Options {
     private final String verb;
     private final Map<String, Boolean> takesValue = new LinkedHashMap<>();
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final List<String> positionals = new ArrayList<>();
+    private int maxPositionals;
 
     Options(String verb) {
         this.verb = verb;
@@ -30,12 +34,22 @@ final class Options {
         return this;
     }
 
+    /** Accepts up to {@code max} arguments that are not options (input files, say), in any place among the options. */
+    Options positionals(int max) {
+        maxPositionals = max;
+        return this;
+    }
+
     /** Reads {@code args}; returns false when help was asked for. */
     boolean parse(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
                 return false;
+            }
+            if (!arg.startsWith("--") && positionals.size() < maxPositionals) {
+                positionals.add(arg);
+                continue;
             }
             if (!arg.startsWith("--")) {
                 throw new Main.UsageException("unexpected argument '" + arg + "' (try: kiln " + verb + " --help)");
@@ -65,6 +79,11 @@ final class Options {
             }
         }
         return true;
+    }
+
+    /** The arguments that are not options, in order. */
+    List<String> positionals() {
+        return List.copyOf(positionals);
     }
 
     boolean has(String name) {

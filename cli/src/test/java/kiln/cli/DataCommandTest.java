@@ -3,9 +3,6 @@ package kiln.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +12,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import kiln.nn.io.Json;
 
 /** {@code kiln data inspect} as a user runs it: the report, its findings, the JSON line, and one-line errors. */
 class DataCommandTest {
@@ -41,20 +37,6 @@ class DataCommandTest {
             0.1,web,,fraud
             """;
 
-    private record Outcome(int code, String out, String err) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json() {
-            return (Map<String, Object>) Json.parse(out.strip().lines().reduce((a, b) -> b).orElseThrow());
-        }
-    }
-
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private static void assertContains(String text, String... expected) {
         for (String part : expected) {
             assertTrue(text.contains(part), "missing '" + part + "' in\n" + text);
@@ -64,7 +46,7 @@ class DataCommandTest {
     @Test
     void reportsEveryPlantedProblemWithWhatToDo(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("planted.csv"), PLANTED);
-        Outcome outcome = run("data", "inspect", file.toString());
+        CommandOutcome outcome = CommandOutcome.run("data", "inspect", file.toString());
         assertEquals(0, outcome.code(), outcome.err());
         assertEquals("", outcome.err());
         assertContains(outcome.out(),
@@ -86,7 +68,7 @@ class DataCommandTest {
     @SuppressWarnings("unchecked")
     void jsonEndsTheOutputWithTheReportAndFindings(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("planted.csv"), PLANTED);
-        Outcome outcome = run("data", "inspect", "--json", file.toString(), "--target", "label");
+        CommandOutcome outcome = CommandOutcome.run("data", "inspect", "--json", file.toString(), "--target", "label");
         assertEquals(0, outcome.code(), outcome.err());
         Map<String, Object> json = outcome.json();
         assertEquals(5, ((List<?>) json.get("findings")).size());
@@ -100,7 +82,7 @@ class DataCommandTest {
     void twoFilesReportTheRowsTheyShare(@TempDir Path dir) throws Exception {
         Path train = Files.writeString(dir.resolve("train.csv"), "a,b,label\n1,x,p\n2,y,q\n3,x,p\n4,y,q\n");
         Path test = Files.writeString(dir.resolve("test.csv"), "a,b,label\n2.0,y,q\n5,x,p\n");
-        Outcome outcome = run("data", "inspect", train.toString(), test.toString());
+        CommandOutcome outcome = CommandOutcome.run("data", "inspect", train.toString(), test.toString());
         assertEquals(0, outcome.code(), outcome.err());
         assertContains(outcome.out(), "rows of " + test + " also in " + train + ": 1 (line 2 repeats " + train + " line 3)",
                 "findings (1):", "1. " + test + ": 1 row also in " + train);
@@ -109,7 +91,7 @@ class DataCommandTest {
     @Test
     void aCleanFileHasNoFindings(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("clean.csv"), "x,colour,label\n0.5,red,a\n0.1,blue,b\n0.9,red,b\n0.3,blue,a\n");
-        Outcome outcome = run("data", "inspect", file.toString());
+        CommandOutcome outcome = CommandOutcome.run("data", "inspect", file.toString());
         assertEquals(0, outcome.code(), outcome.err());
         assertTrue(outcome.out().endsWith("findings: none\n"), outcome.out());
     }
@@ -129,7 +111,7 @@ class DataCommandTest {
         List<String> reasons = List.of("no such file: " + dir.resolve("missing.csv"), "no column named 'price' (columns: a, label)",
                 "unterminated quoted field", "got 0 files", "got 3 files", "unknown option '--colour'", "unknown subcommand 'summarize'");
         for (int i = 0; i < cases.size(); i++) {
-            Outcome outcome = run(cases.get(i).toArray(String[]::new));
+            CommandOutcome outcome = CommandOutcome.run(cases.get(i).toArray(String[]::new));
             assertEquals(2, outcome.code(), cases.get(i).toString());
             assertEquals("", outcome.out(), cases.get(i).toString());
             assertEquals(1, outcome.err().lines().count(), outcome.err());
@@ -146,7 +128,7 @@ class DataCommandTest {
     @SuppressWarnings("unchecked")
     void inspectsFashionMnist() {
         Assumptions.assumeTrue(Files.isDirectory(FASHION_MNIST), "Fashion-MNIST is not installed");
-        Outcome outcome = run("data", "inspect", "fashion-mnist", "--data", FASHION_MNIST.toString(), "--json");
+        CommandOutcome outcome = CommandOutcome.run("data", "inspect", "fashion-mnist", "--data", FASHION_MNIST.toString(), "--json");
         assertEquals(0, outcome.code(), outcome.err());
         assertContains(outcome.out(), "fashion-mnist: 60,000 training and 10,000 test images of 1x28x28, 10 classes",
                 "test images also in train: none", "class balance of 'train labels': 10 classes over 60,000 examples; largest / smallest 1.0",
@@ -156,16 +138,16 @@ class DataCommandTest {
         assertEquals(0.3530242495426238, (Double) pixels.get("std"), 1e-12);
         assertEquals(0.0, pixels.get("min"));
         assertEquals(1.0, pixels.get("max"));
-        assertEquals(2, run("data", "inspect", "fashion-mnist", "--target", "label").code(), "--target is for CSV files");
+        assertEquals(2, CommandOutcome.run("data", "inspect", "fashion-mnist", "--target", "label").code(), "--target is for CSV files");
     }
 
     @Test
     void helpExplainsTheRules() {
         for (String[] args : new String[][] {{"data", "--help"}, {"data", "inspect", "--help"}, {"data"}}) {
-            Outcome outcome = run(args);
+            CommandOutcome outcome = CommandOutcome.run(args);
             assertEquals(0, outcome.code());
             assertContains(outcome.out(), "usage: kiln data inspect FILE [TEST_FILE]", "at least 3.0 times", "n / (k * n_c)");
         }
-        assertContains(run("--help").out(), "data     inspect a CSV file");
+        assertContains(CommandOutcome.run("--help").out(), "data     inspect a CSV file");
     }
 }

@@ -3,7 +3,13 @@ package kiln.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,7 +55,7 @@ class TableTrainingTest {
     void aMessyTableTrainsEndToEndAndEvalReusesTheStoredPreparation() throws IOException {
         Path file = messyTable();
         Path runDir = dir.resolve("run");
-        CommandRun trained = CommandRun.of("train", "--dataset", "csv:" + file, "--target", "label", "--exclude", "id",
+        CommandOutcome trained = CommandOutcome.run("train", "--dataset", "csv:" + file, "--target", "label", "--exclude", "id",
                 "--missing", "median", "--outliers", "iqr", "--model", "mlp:32", "--epochs", "15", "--lr", "0.01",
                 "--threads", "1", "--out", runDir.toString(), "--json");
         assertEquals(0, trained.code(), trained.err());
@@ -71,7 +77,7 @@ class TableTrainingTest {
         List<?> clip = (List<?>) ((Map<?, ?>) columns.getFirst()).get("clip");
         assertTrue(((Number) clip.get(1)).doubleValue() < 10, "999 is clipped by fences fitted on normal values: " + clip);
 
-        CommandRun evaluated = CommandRun.of("eval", "--model", runDir.toString(), "--json");
+        CommandOutcome evaluated = CommandOutcome.run("eval", "--model", runDir.toString(), "--json");
         assertEquals(0, evaluated.code(), evaluated.err());
         assertEquals(trained.number("test_accuracy"), evaluated.number("test_accuracy"), 0,
                 "eval selects the same rows and prepares them with the stored fill values, bounds and categories");
@@ -79,9 +85,47 @@ class TableTrainingTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void newRowsArePredictedFromAFileAndOverHttpWithTheStoredPreparation() throws Exception {
+        Path runDir = dir.resolve("run");
+        assertEquals(0, CommandOutcome.run("train", "--dataset", "csv:" + messyTable(), "--target", "label", "--exclude", "id",
+                "--model", "mlp:32", "--epochs", "15", "--lr", "0.01", "--threads", "1", "--out", runDir.toString()).code());
+        // Columns in another order, an extra column, a missing x (filled with the training mean), an unseen plan (filled
+        // with the most frequent): rows far on either side of the rule 2x + y + 3·[gold] > 2.
+        Path fresh = Files.writeString(dir.resolve("new.csv"), """
+                plan,note,y,x
+                gold,a,3,3
+                bronze,b,-3,-3
+                platinum,c,-3,-3
+                gold,d,3,
+                """);
+        CommandOutcome predicted = CommandOutcome.run("predict", "--model", runDir.toString(), fresh.toString(), "--json");
+        assertEquals(0, predicted.code(), predicted.err());
+        assertEquals(List.of("high", "low", "low", "high"), predicted.json().get("predictions"), predicted.out());
+
+        Serve.Running serving = Serve.start(new String[] {"--model", runDir.toString(), "--port", "0", "--threads", "2"},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        try (serving) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpResponse<String> good = post(client, serving, "{\"inputs\": [[3, 3, \"gold\"], [-3, -3, \"bronze\"], [null, 3, \"gold\"]]}");
+            assertEquals(200, good.statusCode(), good.body());
+            assertEquals(List.of("high", "low", "high"), ((Map<String, Object>) Json.parse(good.body())).get("predictions"));
+            HttpResponse<String> bad = post(client, serving, "{\"inputs\": [[3, 3, \"gold\"], [\"tall\", 3, \"gold\"]]}");
+            assertEquals(400, bad.statusCode());
+            assertEquals("inputs[1]: column 'x': 'tall' is not a number", ((Map<String, Object>) Json.parse(bad.body())).get("error"));
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient client, Serve.Running serving, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(serving.server().uri().resolve("/predict"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void dropLeavesOutTheRowsWithAGapBeforeSplitting() throws IOException {
         Path file = messyTable();
-        CommandRun dropped = CommandRun.of("train", "--dataset", "csv:" + file, "--target", "label", "--exclude", "id",
+        CommandOutcome dropped = CommandOutcome.run("train", "--dataset", "csv:" + file, "--target", "label", "--exclude", "id",
                 "--missing", "drop", "--model", "linear", "--epochs", "1", "--threads", "1", "--out", dir.resolve("drop").toString());
         assertEquals(0, dropped.code(), dropped.err());
         assertTrue(dropped.err().matches("(?s).*kiln train: \\d+ row\\(s\\) with a missing value left out \\(--missing drop\\).*"),
@@ -91,17 +135,17 @@ class TableTrainingTest {
     @Test
     void tableProblemsAreOneLineErrors() throws IOException {
         Path file = messyTable();
-        CommandRun identifier = CommandRun.of("train", "--dataset", "csv:" + file, "--target", "label", "--epochs", "1");
+        CommandOutcome identifier = CommandOutcome.run("train", "--dataset", "csv:" + file, "--target", "label", "--epochs", "1");
         assertEquals(2, identifier.code());
         assertTrue(identifier.err().contains("column 'id' (field 1) holds"), identifier.err());
         assertTrue(identifier.err().contains("an identifier? exclude the column"), identifier.err());
 
-        CommandRun refused = CommandRun.of("train", "--dataset", "csv:" + file, "--target", "label", "--exclude", "id",
+        CommandOutcome refused = CommandOutcome.run("train", "--dataset", "csv:" + file, "--target", "label", "--exclude", "id",
                 "--missing", "refuse", "--epochs", "1");
         assertEquals(2, refused.code());
         assertTrue(refused.err().contains("column 'x' (field 2) has"), refused.err());
 
-        CommandRun badRule = CommandRun.of("train", "--dataset", "csv:" + file, "--missing", "average");
+        CommandOutcome badRule = CommandOutcome.run("train", "--dataset", "csv:" + file, "--missing", "average");
         assertEquals(2, badRule.code());
         assertTrue(badRule.err().contains("--missing values: expected refuse, drop, mean"), badRule.err());
     }

@@ -68,8 +68,8 @@ public final class Accuracy {
         return topK(TensorInput.labels("Accuracy.topK", labels), TensorInput.rows("Accuracy.topK", "scores", scores), k);
     }
 
-    /** The index of each row's largest value, the lowest index among ties. */
-    static int[] argmax(double[][] rows) {
+    /** The index of each row's largest value, the lowest index among ties: the predicted class of each row of scores. */
+    public static int[] argmax(double[][] rows) {
         int[] best = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {
             for (int c = 1; c < rows[i].length; c++) {

@@ -200,28 +200,31 @@ public final class TablePreparation {
 
     /**
      * The features of {@code rows} of {@code table}, float32 {@code [rows, width()]}. The table may be
-     * another file than the training one: its columns are found by name, extra ones are ignored.
+     * another file than the training one: its columns are found by name, extra ones are ignored. A cell
+     * that cannot be prepared is refused with its file, line and column.
      */
     public Tensor transform(CsvTable table, int[] rows) {
         List<CsvTable.Column> sources = columns.stream().map(c -> table.column(c.name())).toList();
         return encode(rows.length, (i, j) -> sources.get(j).isMissing(rows[i]) ? null : sources.get(j).text(rows[i]),
-                (i, j) -> table.source() + ":" + table.line(rows[i]) + ": " + sources.get(j).describe());
+                (i, j, reason) -> new IllegalArgumentException(table.source() + ":" + table.line(rows[i]) + ": "
+                        + sources.get(j).describe() + ": " + reason));
     }
 
     /**
      * The features of raw rows, float32 {@code [rows.size(), width()]}: each row holds one value per
      * {@link #inputColumns() input column}, in order, each a Number, a String or null (missing; so are
-     * the texts a CSV file would read as missing, such as "" and "NA").
+     * the texts a CSV file would read as missing, such as "" and "NA"). A row that cannot be prepared
+     * is refused with an {@link InvalidRowException}.
      */
     public Tensor transform(List<? extends List<?>> rows) {
         for (int i = 0; i < rows.size(); i++) {
             if (rows.get(i) == null || rows.get(i).size() != columns.size()) {
-                throw new IllegalArgumentException("row " + i + " has " + (rows.get(i) == null ? "no" : rows.get(i).size())
-                        + " values, expected " + columns.size() + " (" + String.join(", ", inputColumns()) + ")");
+                throw new InvalidRowException(i, (rows.get(i) == null ? "no" : rows.get(i).size()) + " values, expected "
+                        + columns.size() + " (" + String.join(", ", inputColumns()) + ")");
             }
         }
         return encode(rows.size(), (i, j) -> rawText(rows.get(i).get(j), i, columns.get(j).name()),
-                (i, j) -> "row " + i + ", column '" + columns.get(j).name() + "'");
+                (i, j, reason) -> new InvalidRowException(i, "column '" + columns.get(j).name() + "': " + reason));
     }
 
     /** A raw value as the text a CSV cell would hold, or null when it is missing. */
@@ -233,14 +236,8 @@ public final class TablePreparation {
             case Number n when n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15 ->
                     Long.toString(n.longValue());   // 3.0 is the category "3"
             case Number n -> Double.toString(n.doubleValue());
-            default -> throw new IllegalArgumentException("row " + row + ", column '" + column + "': expected a number, a text or null, got "
-                    + value);
+            default -> throw new InvalidRowException(row, "column '" + column + "': expected a number, a text or null, got " + value);
         };
-    }
-
-    /** Where a cell is, for error messages. */
-    private interface Location {
-        String of(int row, int column);
     }
 
     /** A cell's raw text, null when missing. */
@@ -248,7 +245,12 @@ public final class TablePreparation {
         String text(int row, int column);
     }
 
-    private Tensor encode(int rowCount, Cells cells, Location location) {
+    /** The error for a cell that cannot be prepared, saying where it is. */
+    private interface Refusal {
+        IllegalArgumentException of(int row, int column, String reason);
+    }
+
+    private Tensor encode(int rowCount, Cells cells, Refusal refusal) {
         int width = width();
         float[] x = new float[rowCount * width];
         for (int i = 0; i < rowCount; i++) {
@@ -257,7 +259,7 @@ public final class TablePreparation {
                 try {
                     columns.get(j).encode(cells.text(i, j), x, offset);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(location.of(i, j) + ": " + e.getMessage(), e);
+                    throw refusal.of(i, j, e.getMessage());
                 }
                 offset += columns.get(j).width();
             }
