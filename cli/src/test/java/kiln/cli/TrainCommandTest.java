@@ -66,6 +66,29 @@ class TrainCommandTest {
     }
 
     @Test
+    void widthAndDropoutShapeTheModelAndTheCheckpointRebuildsIt(@TempDir Path dir) throws Exception {
+        Path runDir = dir.resolve("run");
+        Outcome trained = run("train", "--dataset", "blobs", "--model", "mlp:8", "--width", "2.5", "--dropout", "0.3", "--epochs", "2",
+                "--threads", "1", "--out", runDir.toString(), "--json");
+        assertEquals(0, trained.code(), trained.err());
+        // mlp:8 at width 2.5 has 20 hidden units: 2·20 + 20 weights and biases in, 20·3 + 3 out, for 3 blobs in the plane.
+        assertTrue(trained.err().contains("model mlp:8 width 2.5 dropout 0.3 (123 parameters)"), trained.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = (Map<String, Object>) Json.parse(Files.readString(runDir.resolve("config.json")));
+        assertEquals(2.5, number(config, "width"));
+        assertEquals(0.3, number(config, "dropout"));
+        Outcome evaluated = run("eval", "--model", runDir.toString(), "--json");
+        assertEquals(0, evaluated.code(), evaluated.err());
+        assertEquals(number(trained.json(), "test_accuracy"), number(evaluated.json(), "test_accuracy"), 0,
+                "the checkpoint's architecture holds the width and the Dropout layers");
+
+        Outcome badDropout = run("train", "--dataset", "blobs", "--dropout", "1", "--out", dir.resolve("x").toString());
+        assertEquals(2, badDropout.code());
+        assertTrue(badDropout.err().contains("--dropout must be in [0, 1), got 1"), badDropout.err());
+        assertTrue(!Files.exists(dir.resolve("x")));
+    }
+
+    @Test
     void sameSeedSameResultWhateverTheThreadCount(@TempDir Path dir) {
         String[] common = {"train", "--dataset", "spirals", "--model", "mlp:64,64", "--epochs", "3", "--batch", "128", "--json"};
         Outcome one = run(concat(common, "--threads", "1", "--out", dir.resolve("a").toString()));
