@@ -6,7 +6,7 @@ import java.util.Arrays;
 import kiln.nn.train.NonFiniteLossException;
 
 /**
- * The {@code kiln} command line: {@code train}, {@code eval} and {@code demo}.
+ * The {@code kiln} command line: {@code train}, {@code eval}, {@code tune} and {@code demo}.
  * Exit codes: 0 success, 2 bad usage or bad input (with a one-line reason), 1 anything else.
  */
 public final class Main {
@@ -16,6 +16,7 @@ public final class Main {
             verbs:
               train    train a model (Fashion-MNIST, a CSV file, synthetic data) into a run folder
               eval     evaluate a saved model on its test set
+              tune     search learning rate, batch, width, weight decay and dropout; retrain the best
               demo     a short tour: tensors, views, ops, reductions, a matmul, memory scopes
               test     run the whole test suite (handled by the ./kiln launcher)
               bench    run the JMH benchmarks and write bench/RESULTS.md (handled by the launcher)
@@ -39,6 +40,7 @@ public final class Main {
             return switch (verb) {
                 case "train" -> Train.run(rest, out, err);
                 case "eval" -> Eval.run(rest, out, err);
+                case "tune" -> Tune.run(rest, out, err);
                 case "demo" -> Demo.run(rest, out);
                 default -> {
                     err.println("kiln: unknown verb '" + verb + "' (try: kiln --help)");

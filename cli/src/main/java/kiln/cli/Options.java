@@ -1,6 +1,7 @@
 package kiln.cli;
 
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -65,6 +66,18 @@ final class Options {
             }
         }
         return true;
+    }
+
+    /**
+     * These options as if {@code names} had not been given: {@code kiln tune} reads the values it searches
+     * (lists like {@code --lr 1e-4,1e-3}) itself, and everything else as {@code kiln train} does.
+     */
+    Options without(Collection<String> names) {
+        Options copy = new Options(verb);
+        copy.takesValue.putAll(takesValue);
+        copy.values.putAll(values);
+        copy.values.keySet().removeAll(names);
+        return copy;
     }
 
     boolean has(String name) {
