@@ -59,15 +59,14 @@ enum Hyperparameter {
         return names.toString();
     }
 
-    /** True when {@code value} is one this hyperparameter takes. */
-    boolean accepts(double value) {
+    private boolean inRange(double value) {
         boolean aboveMin = minIncluded ? value >= min : value > min;
         boolean belowMax = maxIncluded ? value <= max : value < max;
-        return aboveMin && belowMax && (!integer || value == Math.rint(value));
+        return aboveMin && belowMax;
     }
 
     /** The accepted range as text, e.g. "[0, 1)". */
-    String range() {
+    private String range() {
         return (minIncluded ? "[" : "(") + format(min) + ", " + format(max) + (maxIncluded ? "]" : ")");
     }
 
@@ -91,7 +90,7 @@ enum Hyperparameter {
         if (integer && value != Math.rint(value)) {
             throw new IllegalArgumentException(label + " must be an integer, got " + format(value));
         }
-        if (!accepts(value)) {
+        if (!inRange(value)) {
             throw new IllegalArgumentException(label + " must be in " + range() + ", got " + format(value));
         }
     }

@@ -69,6 +69,8 @@ record SearchSpace(Map<Hyperparameter, Domain> domains) {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file + ": no such spec file");
+        } catch (IOException e) {                  // a folder, no permission, bytes that are not UTF-8
+            throw new IOException(file + ": cannot read the spec file (" + e + ")", e);
         }
         SearchSpace space = empty();
         for (int i = 0; i < lines.size(); i++) {

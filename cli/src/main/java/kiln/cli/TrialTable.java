@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,7 +22,7 @@ final class TrialTable {
     private TrialTable() {}
 
     /** The trials best first. */
-    static List<Trial> rank(List<Trial> trials) {
+    static List<Trial> rank(Collection<Trial> trials) {
         List<Trial> ranked = new ArrayList<>(trials);
         ranked.sort(Trial.RANKING);
         return ranked;

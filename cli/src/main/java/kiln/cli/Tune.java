@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 import kiln.engine.Generator;
@@ -57,7 +58,8 @@ final class Tune {
                                    Without any: lr 3e-4,1e-3,3e-3  batch 64,128,256  width 0.5,1,2
                                    weight-decay 0,1e-4  dropout 0,0.2.
             run
-              --out DIR            tune folder: trials.csv and best/ (default runs/tune-DATASET-MODEL-TIME)
+              --out DIR            tune folder: trials.csv (rewritten after each trial) and best/
+                                   (default runs/tune-DATASET-MODEL-TIME)
               --seed N             data split, initial weights and draws (default 0)
               --threads N          compute threads (default: all cores)
               --json               end with one JSON line of results on stdout
@@ -99,27 +101,16 @@ final class Tune {
             for (Recipe candidate : candidates) {
                 new TrainingRun(source, prepared, candidate).close();    // refuses a model that cannot be built before any trial runs
             }
-            int runs = halving == null ? candidates.size()
-                    : halving.plan(candidates.size()).stream().mapToInt(SuccessiveHalving.Rung::trials).sum();
-            TrialRunner runner = new Trials(source, prepared, runs, err)::run;
-            List<Trial> trials = new ArrayList<>();
-            if (halving != null) {
-                trials.addAll(halving.run(candidates, runner, err));
-            } else {
-                for (int id = 0; id < candidates.size(); id++) {
-                    trials.add(runner.run(id, candidates.get(id)));
-                }
-            }
-            List<Trial> ranked = TrialTable.rank(trials);
-            out.print(TrialTable.format(ranked));
             Files.createDirectories(dir);
-            TrialTable.writeCsv(dir.resolve("trials.csv"), ranked);
-
+            err.println("kiln tune: tune folder " + dir);
+            List<Trial> ranked = TrialTable.rank(search(candidates, halving, new Trials(source, prepared, dir.resolve("trials.csv"), err), err));
+            out.print(TrialTable.format(ranked));
             Trial best = ranked.getFirst();
             if (best.failure() != null) {
-                throw new IllegalStateException("every trial failed (the first: " + best.failure() + "); table in " + dir.resolve("trials.csv"));
+                err.println("kiln tune: every trial failed (the first: " + best.failure() + "); the table is in " + dir.resolve("trials.csv"));
+                return 1;
             }
-            Trial standard = trials.stream().filter(t -> t.id() == 0).findFirst().orElseThrow();
+            Trial standard = ranked.stream().filter(t -> t.id() == 0).findFirst().orElseThrow();
             Path bestDir = dir.resolve("best");
             err.println("kiln tune: retraining trial " + best.label() + " for " + best.recipe().epochs() + " epochs into " + bestDir);
             Train.Finished retrained = Train.trainInto(bestDir, data, source, prepared, best.recipe(), threads, "kiln tune", err);
@@ -136,6 +127,21 @@ final class Tune {
             }
             return 0;
         }
+    }
+
+    /** Every candidate for --epochs, or the rungs of successive halving; each candidate's (last) trial. */
+    private static List<Trial> search(List<Recipe> candidates, SuccessiveHalving halving, Trials trials, PrintStream progress)
+            throws IOException {
+        if (halving != null) {
+            trials.expect(halving.plan(candidates.size()).stream().mapToInt(SuccessiveHalving.Rung::trials).sum());
+            return halving.run(candidates, trials::run, progress);
+        }
+        trials.expect(candidates.size());
+        List<Trial> results = new ArrayList<>();
+        for (int id = 0; id < candidates.size(); id++) {
+            results.add(trials.run(id, candidates.get(id)));
+        }
+        return results;
     }
 
     /** The space from --spec, then the options (which replace the file's line for the same name); the default space without either. */
@@ -178,19 +184,29 @@ final class Tune {
         return new SuccessiveHalving(eta, minEpochs, epochs);
     }
 
-    /** Trains and scores trials on data prepared once, printing one line per trial. */
+    /**
+     * Trains and scores trials on data prepared once, printing one line per trial and rewriting the
+     * ranked table {@code trials.csv} after each, so that a search cut short keeps what it found.
+     */
     private static final class Trials {
         private final DataSource source;
         private final Prepared prepared;
-        private final int total;
+        private final Path csv;
         private final PrintStream progress;
+        private final Map<Integer, Trial> latest = new TreeMap<>();      // each candidate's last trial so far
+        private int total;
         private int done;
 
-        Trials(DataSource source, Prepared prepared, int total, PrintStream progress) {
+        Trials(DataSource source, Prepared prepared, Path csv, PrintStream progress) {
             this.source = source;
             this.prepared = prepared;
-            this.total = total;
+            this.csv = csv;
             this.progress = progress;
+        }
+
+        /** How many trials will run, for the progress lines' "trial 3/9". */
+        void expect(int trials) {
+            total = trials;
         }
 
         /**
@@ -208,6 +224,8 @@ final class Tune {
             } catch (IllegalArgumentException nonFiniteOutput) {
                 trial = Trial.failed(id, recipe, seconds(start), "failed: " + nonFiniteOutput.getMessage());
             }
+            latest.put(id, trial);
+            TrialTable.writeCsv(csv, TrialTable.rank(latest.values()));
             done++;
             Hyperparameters h = recipe.hyper();
             progress.printf(Locale.ROOT, "kiln tune: trial %d/%d (%s): lr %s batch %d width %s wd %s dropout %s, %d epoch%s: %s, %.1f s%n",

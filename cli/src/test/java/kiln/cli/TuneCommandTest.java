@@ -1,12 +1,11 @@
 package kiln.cli;
 
+import static kiln.cli.CommandOutcome.number;
+import static kiln.cli.CommandOutcome.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,28 +18,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import kiln.nn.io.Json;
-
 /** {@code kiln tune} as a user runs it, on the synthetic moons (a second or two per trial). */
 class TuneCommandTest {
-
-    private record Outcome(int code, String out, String err) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json() {
-            return (Map<String, Object>) Json.parse(out.strip().lines().reduce((a, b) -> b).orElseThrow());
-        }
-    }
-
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static double number(Map<String, Object> json, String key) {
-        return ((Number) json.get(key)).doubleValue();
-    }
 
     /** trials.csv's rows below the header, split into cells (no cell of these runs holds a comma). */
     private static List<String[]> csvRows(Path file) throws Exception {
@@ -52,7 +31,7 @@ class TuneCommandTest {
     @Test
     void gridRunsEveryCombinationAndTheDefaultRanksThemAndRetrainsTheBestReproducibly(@TempDir Path dir) throws Exception {
         Path tuneDir = dir.resolve("tune");
-        Outcome tuned = run("tune", "--dataset", "moons", "--model", "mlp:16", "--epochs", "3", "--search", "grid",
+        CommandOutcome tuned = run("tune", "--dataset", "moons", "--model", "mlp:16", "--epochs", "3", "--search", "grid",
                 "--lr", "0.003,0.03", "--width", "0.5,2", "--threads", "1", "--out", tuneDir.toString(), "--json");
         assertEquals(0, tuned.code(), tuned.err());
 
@@ -87,7 +66,7 @@ class TuneCommandTest {
         Path best = tuneDir.resolve("best");
         assertEquals(best.toString(), json.get("best_run_dir"));
         assertTrue(Files.size(best.resolve("model.safetensors")) > 0 && Files.size(best.resolve("report.html")) > 0);
-        Outcome evaluated = run("eval", "--model", best.toString(), "--json");
+        CommandOutcome evaluated = run("eval", "--model", best.toString(), "--json");
         assertEquals(0, evaluated.code(), evaluated.err());
         assertEquals(number(json, "test_accuracy"), number(evaluated.json(), "test_accuracy"), 0, "kiln eval loads the best run");
 
@@ -98,7 +77,7 @@ class TuneCommandTest {
         assertEquals(List.of("kiln", "train"), args.subList(0, 2));
         args.removeFirst();
         args.addAll(List.of("--threads", "1", "--out", dir.resolve("again").toString(), "--json"));
-        Outcome again = run(args.toArray(String[]::new));
+        CommandOutcome again = run(args.toArray(String[]::new));
         assertEquals(0, again.code(), again.err());
         assertEquals(number(json, "best_val_accuracy"), number(again.json(), "best_val_accuracy"), 0);
         assertEquals(number(json, "test_accuracy"), number(again.json(), "test_accuracy"), 0);
@@ -107,7 +86,7 @@ class TuneCommandTest {
     @Test
     void halvingRunsRungsOfGrowingEpochsAndTheTableShowsEachTrialsLastRung(@TempDir Path dir) throws Exception {
         Path tuneDir = dir.resolve("tune");
-        Outcome tuned = run("tune", "--dataset", "moons", "--model", "mlp:16", "--search", "halving", "--trials", "5", "--epochs", "4",
+        CommandOutcome tuned = run("tune", "--dataset", "moons", "--model", "mlp:16", "--search", "halving", "--trials", "5", "--epochs", "4",
                 "--eta", "2", "--lr", "loguniform(1e-3, 1e-1)", "--dropout", "uniform(0, 0.3)", "--threads", "1",
                 "--out", tuneDir.toString(), "--json");
         assertEquals(0, tuned.code(), tuned.err());
@@ -144,7 +123,7 @@ class TuneCommandTest {
         Path file = dir.resolve("huge.csv");
         Files.writeString(file, csv);
         Path tuneDir = dir.resolve("tune");
-        Outcome tuned = run("tune", "--dataset", "csv:" + file, "--scale", "none", "--optimizer", "sgd", "--momentum", "0",
+        CommandOutcome tuned = run("tune", "--dataset", "csv:" + file, "--scale", "none", "--optimizer", "sgd", "--momentum", "0",
                 "--search", "grid", "--lr", "0,10", "--batch", "64", "--epochs", "3", "--out", tuneDir.toString());
         assertEquals(0, tuned.code(), tuned.err());
         List<String[]> rows = csvRows(tuneDir.resolve("trials.csv"));
@@ -157,6 +136,16 @@ class TuneCommandTest {
                 "failed trials rank below every scored one");
         assertTrue(tuned.err().lines().anyMatch(l -> l.contains("(1): lr 10 batch 64") || l.contains("(2): lr 10 batch 64")), tuned.err());
         assertTrue(Files.exists(tuneDir.resolve("best").resolve("model.safetensors")), "the best scored trial is retrained");
+
+        // With nothing scored there is nothing to retrain: exit code 1, one line saying so, the table kept.
+        Path allFailed = dir.resolve("all-failed");
+        CommandOutcome none = run("tune", "--dataset", "csv:" + file, "--scale", "none", "--optimizer", "sgd", "--momentum", "0",
+                "--search", "grid", "--lr", "10", "--batch", "64", "--epochs", "3", "--out", allFailed.toString());
+        assertEquals(1, none.code(), none.err());
+        String last = none.err().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.startsWith("kiln tune: every trial failed (the first: "), last);
+        assertEquals(2, csvRows(allFailed.resolve("trials.csv")).size());
+        assertFalse(Files.exists(allFailed.resolve("best")));
     }
 
     @Test
@@ -185,7 +174,7 @@ class TuneCommandTest {
             Path out = dir.resolve("run" + i);
             List<String> args = new ArrayList<>(List.of("tune", "--dataset", "moons", "--epochs", "1", "--out", out.toString()));
             args.addAll(List.of(cases[i]));
-            Outcome refused = run(args.toArray(String[]::new));
+            CommandOutcome refused = run(args.toArray(String[]::new));
             assertEquals(2, refused.code(), String.join(" ", cases[i]) + ": " + refused.err());
             List<String> errorLines = refused.err().lines().filter(l -> !l.startsWith("kiln tune: moons,")).toList();
             assertEquals(1, errorLines.size(), refused.err());
@@ -196,11 +185,11 @@ class TuneCommandTest {
 
     @Test
     void helpDescribesTheSearchesAndTheSpecFile() {
-        Outcome help = run("tune", "--help");
+        CommandOutcome help = run("tune", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--search KIND") && help.out().contains("loguniform(1e-4,1e-2)")
                 && help.out().contains("'name = values'"), help.out());
-        Outcome all = run("--help");
+        CommandOutcome all = run("--help");
         assertTrue(all.out().contains("tune "), all.out());
     }
 }
