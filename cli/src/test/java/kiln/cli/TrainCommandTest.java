@@ -5,6 +5,7 @@ import static kiln.cli.CommandOutcome.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -161,16 +162,20 @@ class TrainCommandTest {
         assertEquals(1, broken.err().strip().lines().count(), broken.err());
     }
 
-    @Test
-    void divergedTrainingIsOneReadableLineAndExitCode1(@TempDir Path dir) throws Exception {
-        // Unscaled features near 1e15 and plain SGD at lr 10: the first step throws the weights to about 1e16, and
-        // the second step's activations overflow float32 (32 training rows, batch 64: one step per epoch).
+    /** 40 rows of two features near 1e15 and 1e14 (unscaled, they overflow float32 under a large step) and a 0/1 label. */
+    static Path writeHugeCsv(Path file) throws IOException {
         StringBuilder csv = new StringBuilder("x,y,label\n");
         for (int i = 0; i < 40; i++) {
             csv.append(i % 5).append("e15,").append(i % 3).append("e14,").append(i % 2).append('\n');
         }
-        Path file = dir.resolve("huge.csv");
-        Files.writeString(file, csv);
+        return Files.writeString(file, csv);
+    }
+
+    @Test
+    void divergedTrainingIsOneReadableLineAndExitCode1(@TempDir Path dir) throws Exception {
+        // Unscaled features near 1e15 and plain SGD at lr 10: the first step throws the weights to about 1e16, and
+        // the second step's activations overflow float32 (32 training rows, batch 64: one step per epoch).
+        Path file = writeHugeCsv(dir.resolve("huge.csv"));
         CommandOutcome nan = run("train", "--dataset", "csv:" + file, "--scale", "none", "--val-fraction", "0", "--batch", "64",
                 "--optimizer", "sgd", "--momentum", "0", "--lr", "10", "--out", dir.resolve("run").toString());
         assertEquals(1, nan.code(), nan.err());

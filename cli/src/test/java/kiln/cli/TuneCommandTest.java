@@ -116,12 +116,7 @@ class TuneCommandTest {
     void trialsWhoseNumbersBlowUpAreReportedAndRankedLastWithoutStoppingTheSearch(@TempDir Path dir) throws Exception {
         // Unscaled features near 1e15 and plain SGD: at lr 10 the first step throws the weights to about 1e16 and the
         // next forward pass overflows float32 (see TrainCommandTest); at lr 0 the weights never move and nothing overflows.
-        StringBuilder csv = new StringBuilder("x,y,label\n");
-        for (int i = 0; i < 40; i++) {
-            csv.append(i % 5).append("e15,").append(i % 3).append("e14,").append(i % 2).append('\n');
-        }
-        Path file = dir.resolve("huge.csv");
-        Files.writeString(file, csv);
+        Path file = TrainCommandTest.writeHugeCsv(dir.resolve("huge.csv"));
         Path tuneDir = dir.resolve("tune");
         CommandOutcome tuned = run("tune", "--dataset", "csv:" + file, "--scale", "none", "--optimizer", "sgd", "--momentum", "0",
                 "--search", "grid", "--lr", "0,10", "--batch", "64", "--epochs", "3", "--out", tuneDir.toString());
