@@ -6,7 +6,7 @@ import java.util.Arrays;
 import kiln.nn.train.NonFiniteLossException;
 
 /**
- * The {@code kiln} command line: {@code train}, {@code eval}, {@code predict}, {@code serve}, {@code data} and {@code demo}.
+ * The {@code kiln} command line: {@code train}, {@code eval}, {@code tune}, {@code predict}, {@code serve}, {@code data} and {@code demo}.
  * Exit codes: 0 success, 2 bad usage or bad input (with a one-line reason), 1 anything else.
  */
 public final class Main {
@@ -16,6 +16,7 @@ public final class Main {
             verbs:
               train    train a model (Fashion-MNIST, a CSV file, synthetic data) into a run folder
               eval     evaluate a saved model on its test set
+              tune     search learning rate, batch, width, weight decay and dropout; retrain the best
               predict  predict the classes of new examples (IDX images, a PNG, a CSV file) with a saved model
               serve    serve a saved model over HTTP: POST /predict, GET /health, GET /metrics
               data     inspect a CSV file before training: missing values, duplicates, class balance, ranges
@@ -42,6 +43,7 @@ public final class Main {
             return switch (verb) {
                 case "train" -> Train.run(rest, out, err);
                 case "eval" -> Eval.run(rest, out, err);
+                case "tune" -> Tune.run(rest, out, err);
                 case "predict" -> Predict.run(rest, out, err);
                 case "serve" -> Serve.run(rest, out, err);
                 case "data" -> DataCommand.run(rest, out, err);

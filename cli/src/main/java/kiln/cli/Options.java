@@ -2,6 +2,7 @@ package kiln.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,20 @@ final class Options {
     /** The arguments that are not options, in order. */
     List<String> positionals() {
         return List.copyOf(positionals);
+    }
+
+    /**
+     * These options as if {@code names} had not been given: {@code kiln tune} reads the values it searches
+     * (lists like {@code --lr 1e-4,1e-3}) itself, and everything else as {@code kiln train} does.
+     */
+    Options without(Collection<String> names) {
+        Options copy = new Options(verb);
+        copy.takesValue.putAll(takesValue);
+        copy.values.putAll(values);
+        copy.values.keySet().removeAll(names);
+        copy.maxPositionals = maxPositionals;
+        copy.positionals.addAll(positionals);
+        return copy;
     }
 
     boolean has(String name) {

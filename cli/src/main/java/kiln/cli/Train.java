@@ -7,49 +7,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
-import kiln.engine.Generator;
 import kiln.kernels.cpu.Parallel;
 import kiln.nn.Module;
-import kiln.nn.data.BatchTransform;
-import kiln.nn.data.ClassLabels;
-import kiln.nn.data.Compose;
 import kiln.nn.data.DataLoader;
-import kiln.nn.data.Dataset;
-import kiln.nn.data.FeatureScaler;
-import kiln.nn.data.HorizontalFlip;
-import kiln.nn.data.RandomCrop;
-import kiln.nn.data.Split;
-import kiln.nn.data.Subset;
-import kiln.nn.data.TensorDataset;
-import kiln.nn.data.prep.TablePreparation;
+import kiln.nn.deploy.InputEncoder;
+import kiln.nn.io.AtomicFiles;
 import kiln.nn.io.Checkpoint;
 import kiln.nn.io.Json;
 import kiln.nn.loss.CrossEntropyLoss;
 import kiln.nn.models.ModelZoo;
-import kiln.nn.optim.Adagrad;
-import kiln.nn.optim.Adam;
-import kiln.nn.optim.AdamW;
-import kiln.nn.optim.CosineAnnealingLR;
-import kiln.nn.optim.OneCycleLR;
-import kiln.nn.optim.Optimizer;
-import kiln.nn.optim.RMSprop;
-import kiln.nn.optim.SGD;
-import kiln.nn.io.AtomicFiles;
 import kiln.nn.train.BestCheckpoint;
 import kiln.nn.train.Callback;
-import kiln.nn.train.EarlyStopping;
 import kiln.nn.train.Evaluation;
 import kiln.nn.train.MetricsCsv;
-import kiln.nn.train.Monitor;
 import kiln.nn.train.OverfittingMonitor;
 import kiln.nn.train.ProgressBar;
 import kiln.nn.train.RunReport;
@@ -80,6 +57,9 @@ final class Train {
               --no-shuffle         keep the training order fixed
             model and optimization
               --model SPEC         %s (default mlp)
+              --width X            multiply the model's hidden sizes (and LeNet's filters) by X (default 1)
+              --dropout P          add Dropout(P) layers: after each hidden ReLU (mlp), before each hidden
+                                   Linear (lenet, cnn) (default 0: none)
               --init FILE          start from the weights of a safetensors file with PyTorch names
               --epochs N           (default 10)
               --batch N            (default 128)
@@ -104,86 +84,92 @@ final class Train {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
-        Options o = TableChoice.declare(new Options("train")).value("dataset").value("data").value("val-fraction")
-                .value("limit").value("scale").flag("augment").flag("no-shuffle").value("model").value("init")
-                .value("epochs").value("batch").value("optimizer").value("lr").value("weight-decay").value("momentum")
-                .value("schedule").value("clip").value("patience").value("seed").value("threads").value("out").flag("json");
+        Options o = Recipe.declare(DataChoice.declare(new Options("train"))).value("threads").value("out").flag("json");
         if (!o.parse(args)) {
             out.println(help());
             return 0;
         }
-        String datasetSpec = o.string("dataset", "fashion-mnist");
-        String modelSpec = o.string("model", "mlp");
-        int epochs = o.integer("epochs", 10, 1);
-        int batchSize = o.integer("batch", 128, 1);
-        long seed = o.longValue("seed", 0);
-        int threads = o.integer("threads", Runtime.getRuntime().availableProcessors(), 1);
-        double valFraction = o.number("val-fraction", 0.1, 0, 0.9);
-        String optimizerName = o.string("optimizer", "adam");
-        double lr = o.number("lr", 1e-3, 0, 10);
-        String scale = o.string("scale", "standard");
+        DataChoice data = DataChoice.from(o);
+        Recipe recipe = Recipe.from(o);
+        int threads = threads(o);
         Parallel.setThreads(threads);
-
-        Path runDir = o.has("out") ? o.path("out") : Path.of("runs", datasetSpec.replaceAll("[^A-Za-z0-9.-]", "_") + "-"
-                + modelSpec.replaceAll("[^A-Za-z0-9.-]", "_") + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Generator rng = new Generator(seed);
-        try (DataSource source = DataSource.load(datasetSpec, o.path("data"), TableChoice.from(o), seed);
-             Prepared data = prepare(source, valFraction, o.has("limit") ? o.integer("limit", 0, 10) : 0, scale, seed);
-             Module model = buildModel(modelSpec, data.train().featureShape(), source.classNames().size(), rng)) {
-            source.notes().forEach(note -> err.println("kiln train: " + note));
-            if (data.table() != null) {
-                err.println("kiln train: columns prepared on the training split:");
-                data.table().describe().forEach(line -> err.println("  " + line));
+        Path runDir = o.has("out") ? o.path("out") : defaultFolder("", data, recipe);
+        try (DataSource source = data.load(recipe.seed()); Prepared prepared = data.prepare(source, recipe.seed())) {
+            describeData(source, prepared, "kiln train", err);
+            Finished run = trainInto(runDir, data, source, prepared, recipe, threads, "kiln train", err);
+            out.printf(Locale.ROOT, "test accuracy %.2f%% (loss %.4f) with the weights of epoch %d%s%n", 100 * run.tested().accuracy(),
+                    run.tested().loss(), run.bestEpoch(), Double.isNaN(run.result().bestValidationAccuracy())
+                            ? " (the last one: no validation set)"
+                            : String.format(Locale.ROOT, " (validation accuracy %.2f%%)", 100 * run.result().bestValidationAccuracy()));
+            out.println("run folder: " + runDir + " (report.html, model.safetensors, metrics.csv)");
+            if (o.has("json")) {
+                out.println(Json.write(run.results()));
             }
-            if (o.has("init")) {
-                Checkpoint.loadWeights(o.path("init"), model);
-                err.println("kiln train: initial weights from " + o.path("init"));
-            }
-            err.printf(Locale.ROOT, "kiln train: %s, %,d training / %,d validation / %,d test examples; model %s (%,d parameters); %d threads%n",
-                    datasetSpec, data.train.size(), data.validation == null ? 0 : data.validation.size(), data.test.size(),
-                    modelSpec, model.parameterCount(), threads);
+            return 0;
+        }
+    }
 
-            Optimizer optimizer = optimizer(optimizerName, model, lr, o);
-            DataLoader.Builder trainLoader = DataLoader.builder(data.train).batchSize(batchSize);
-            trainLoader = o.has("no-shuffle") ? trainLoader.seed(seed) : trainLoader.shuffle(seed);
-            if (o.has("augment")) {
-                if (!source.images()) {
-                    throw new Main.UsageException("--augment works on images; " + datasetSpec + " is a table");
-                }
-                int side = source.featureShape()[1];
-                trainLoader.transform(new Compose(new RandomCrop(side, 2), new HorizontalFlip(0.5)));
-            }
-            DataLoader train = trainLoader.build();
-            DataLoader validation = data.validation == null ? null : DataLoader.builder(data.validation).batchSize(1000).build();
-            DataLoader test = DataLoader.builder(data.test).batchSize(1000).build();
+    /** What was done to the data before training: rows left out, and how each column of a table was prepared. */
+    static void describeData(DataSource source, Prepared prepared, String verb, PrintStream log) {
+        source.notes().forEach(note -> log.println(verb + ": " + note));
+        if (prepared.table() != null) {
+            log.println(verb + ": columns prepared on the training split:");
+            prepared.table().describe().forEach(line -> log.println("  " + line));
+        }
+    }
 
-            Map<String, String> metadata = metadata(datasetSpec, modelSpec, source, data, seed, valFraction, o);
+    /** {@code --threads N}, all cores by default. */
+    static int threads(Options o) {
+        return o.integer("threads", Runtime.getRuntime().availableProcessors(), 1);
+    }
+
+    /** runs/PREFIXDATASET-MODEL-TIME, with characters that do not belong in a file name replaced. */
+    static Path defaultFolder(String prefix, DataChoice data, Recipe recipe) {
+        return Path.of("runs", prefix + data.dataset().replaceAll("[^A-Za-z0-9.-]", "_") + "-"
+                + recipe.model().replaceAll("[^A-Za-z0-9.-]", "_") + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /**
+     * A finished {@code kiln train} run.
+     *
+     * @param tested    the test set's evaluation of the best epoch's weights
+     * @param bestEpoch the epoch whose weights the checkpoint holds
+     * @param results   what {@code --json} prints (test accuracy and loss, best validation accuracy, epochs, timings, paths)
+     */
+    record Finished(TrainResult result, Evaluation tested, int bestEpoch, Map<String, Object> results) {}
+
+    /**
+     * Trains {@code recipe} on prepared data into the run folder {@code runDir}: progress on {@code log}
+     * (its lines start with {@code verb}), the checkpoint of the best validation epoch, metrics.csv,
+     * config.json, the test evaluation of that checkpoint, and the report. The folder is created only once
+     * the model and the options are known good, so a refused run leaves none.
+     */
+    static Finished trainInto(Path runDir, DataChoice data, DataSource source, Prepared prepared, Recipe recipe, int threads,
+                              String verb, PrintStream log) throws IOException {
+        try (TrainingRun run = new TrainingRun(source, prepared, recipe)) {
+            Module model = run.model();
+            if (recipe.init() != null) {
+                log.println(verb + ": initial weights from " + recipe.init());
+            }
+            log.printf(Locale.ROOT, "%s: %s, %,d training / %,d validation / %,d test examples; model %s (%,d parameters); %d threads%n",
+                    verb, data.dataset(), prepared.train().size(), prepared.validation() == null ? 0 : prepared.validation().size(),
+                    prepared.test().size(), recipe.modelDescription(), model.parameterCount(), threads);
+
+            Map<String, String> metadata = metadata(data, recipe, source, prepared);
             Path checkpoint = runDir.resolve("model.safetensors");
-            Monitor monitor = Monitor.of(validation != null ? "val_accuracy" : "train_accuracy");
-            BestCheckpoint best = validation != null ? new BestCheckpoint(checkpoint, monitor, metadata)
+            BestCheckpoint best = run.validates() ? new BestCheckpoint(checkpoint, run.monitor(), metadata)
                     : BestCheckpoint.everyEpoch(checkpoint, metadata);
-            OverfittingMonitor overfitting = OverfittingMonitor.standard(err);
-            List<Callback> callbacks = new ArrayList<>(List.of(new ProgressBar(err), overfitting, best,
-                    new MetricsCsv(runDir.resolve("metrics.csv"))));
-            if (o.has("patience")) {
-                callbacks.add(new EarlyStopping(monitor, o.integer("patience", 0, 0), false));
-            }
-            Trainer.Builder trainer = Trainer.builder(model, new CrossEntropyLoss(), optimizer).epochs(epochs)
-                    .callbacks(callbacks.toArray(Callback[]::new));
-            if (o.has("clip")) {
-                trainer.clipGradNorm(o.number("clip", 0, 0, 1e6));
-            }
-            schedule(o.string("schedule", "cosine"), trainer, optimizer, lr, epochs * train.batchCount());
+            OverfittingMonitor overfitting = OverfittingMonitor.standard(log);
+            List<Callback> callbacks = List.of(new ProgressBar(log), overfitting, best, new MetricsCsv(runDir.resolve("metrics.csv")));
 
-            // Only now that the data, the model and every option are known good: a refused run leaves no empty folder.
             Files.createDirectories(runDir);
-            err.println("kiln train: run folder " + runDir);
-            Map<String, Object> config = config(datasetSpec, modelSpec, model, data, optimizerName, lr, epochs, batchSize, seed, threads, o);
+            log.println(verb + ": run folder " + runDir);
+            Map<String, Object> config = config(data, recipe, model, prepared, threads);
             AtomicFiles.write(runDir.resolve("config.json"), (Json.writePretty(config) + "\n").getBytes(StandardCharsets.UTF_8));
 
-            TrainResult result = trainer.build().fit(train, validation);
+            TrainResult result = run.fit(callbacks);
             Checkpoint.loadWeights(checkpoint, model);                  // test the best epoch's weights, as saved
-            Evaluation tested = Trainer.evaluate(model, new CrossEntropyLoss(), test);
+            Evaluation tested = Trainer.evaluate(model, new CrossEntropyLoss(), DataLoader.builder(prepared.test()).batchSize(1000).build());
 
             Map<String, Object> results = new LinkedHashMap<>();
             results.put("test_accuracy", tested.accuracy());
@@ -198,17 +184,9 @@ final class Train {
             if (result.stopReason() != null) {
                 results.put("stopped_early", result.stopReason());
             }
-            RunReport.write(runDir, datasetSpec + " · " + modelSpec + " · seed " + seed, config, results, result.history(),
-                    best.bestEpoch(), tested, source.classNames(), overfitting.warnings());
-
-            out.printf(Locale.ROOT, "test accuracy %.2f%% (loss %.4f) with the weights of epoch %d%s%n", 100 * tested.accuracy(),
-                    tested.loss(), best.bestEpoch(), validation == null ? " (the last one: no validation set)"
-                            : String.format(Locale.ROOT, " (validation accuracy %.2f%%)", 100 * result.bestValidationAccuracy()));
-            out.println("run folder: " + runDir + " (report.html, model.safetensors, metrics.csv)");
-            if (o.has("json")) {
-                out.println(Json.write(results));
-            }
-            return 0;
+            RunReport.write(runDir, data.dataset() + " · " + recipe.modelDescription() + " · seed " + recipe.seed(), config, results,
+                    result.history(), best.bestEpoch(), tested, source.classNames(), overfitting.warnings());
+            return new Finished(result, tested, best.bestEpoch(), results);
         }
     }
 
@@ -217,151 +195,51 @@ final class Train {
         return Double.isFinite(v) ? v : null;
     }
 
-    /**
-     * The training, validation and test sets after splitting, preparing and scaling; owns their tensors.
-     *
-     * @param table  the CSV preparation fitted on the training split, or null for other data
-     * @param scaler the scaling fitted on the training split, or null for none
-     */
-    record Prepared(TensorDataset train, TensorDataset validation, TensorDataset test, TablePreparation table,
-                    FeatureScaler scaler) implements AutoCloseable {
-        @Override
-        public void close() {
-            train.close();
-            if (validation != null) {
-                validation.close();
-            }
-            test.close();
-        }
-    }
-
-    /**
-     * Splits validation off the training pool (stratified), optionally keeps only {@code limit} training
-     * examples, fits a CSV table's preparation and then the scaler on the training split alone, and
-     * applies them to all three sets.
-     */
-    static Prepared prepare(DataSource source, double valFraction, int limit, String scale, long seed) {
-        long[] labels = ClassLabels.of(source.pool());
-        Dataset pool = source.pool();
-        if (limit > 0 && limit < pool.size()) {
-            Split sample = Split.stratified(labels, (double) limit / pool.size(), 1 - (double) limit / pool.size(), 0, seed);
-            pool = sample.trainOf(pool);
-            labels = ClassLabels.of(pool);
-        }
-        Dataset train = pool;
-        Dataset validation = null;
-        if (valFraction > 0) {
-            Split split = Split.stratified(labels, 1 - valFraction, valFraction, 0, seed);
-            train = split.trainOf(pool);
-            validation = split.validationOf(pool);
-        }
-        if (source.table() == null) {
-            return scaled(train, validation, source.test(), null, scale, source);
-        }
-        // A table is prepared anew from its rows, with fill values, bounds and categories of the training split alone.
-        TableRows rows = source.table();
-        TablePreparation preparation = rows.fit(positions(train, source.pool()));
-        try (TensorDataset preparedTrain = rows.dataset(preparation, rows.poolRowsAt(positions(train, source.pool())));
-             TensorDataset preparedValidation = validation == null ? null
-                     : rows.dataset(preparation, rows.poolRowsAt(positions(validation, source.pool())));
-             TensorDataset preparedTest = rows.dataset(preparation, rows.testRows())) {
-            return scaled(preparedTrain, preparedValidation, preparedTest, preparation, scale, source);
-        }
-    }
-
-    /** Copies of the three sets, scaled by a scaler fitted on {@code train} unless {@code scale} is none. */
-    private static Prepared scaled(Dataset train, Dataset validation, Dataset test, TablePreparation table, String scale,
-                                   DataSource source) {
-        if (scale.equals("none")) {
-            return new Prepared(DataSource.copy(train), validation == null ? null : DataSource.copy(validation),
-                    DataSource.copy(test), table, null);
-        }
-        FeatureScaler scaler = source.defaultScaler(scale).fit(train);
-        return new Prepared(scaler.transform(train), validation == null ? null : scaler.transform(validation),
-                scaler.transform(test), table, scaler);
-    }
-
-    /** Where the examples of {@code view} (the pool or a subset of a subset ... of it) sit in {@code pool}. */
-    private static int[] positions(Dataset view, Dataset pool) {
-        if (view == pool) {
-            return IntStream.range(0, pool.size()).toArray();
-        }
-        Subset subset = (Subset) view;
-        int[] base = positions(subset.base(), pool);
-        return Arrays.stream(subset.indices()).map(i -> base[i]).toArray();
-    }
-
-    private static Module buildModel(String spec, int[] inputShape, int classes, Generator rng) {
-        try {
-            return ModelZoo.build(spec, inputShape, classes, rng);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
-        }
-    }
-
-    private static Optimizer optimizer(String name, Module model, double lr, Options o) {
-        double decay = o.number("weight-decay", name.equals("adamw") ? 0.01 : 0, 0, 10);
-        return switch (name) {
-            case "adam" -> new Adam(model.parameters(), Adam.options().lr(lr).weightDecay(decay));
-            case "adamw" -> new AdamW(model.parameters(), AdamW.options().lr(lr).weightDecay(decay));
-            case "sgd" -> new SGD(model.parameters(), SGD.options().lr(lr).momentum(o.number("momentum", 0.9, 0, 1)).weightDecay(decay));
-            case "rmsprop" -> new RMSprop(model.parameters(), RMSprop.options().lr(lr).momentum(o.number("momentum", 0, 0, 1)).weightDecay(decay));
-            case "adagrad" -> new Adagrad(model.parameters(), Adagrad.options().lr(lr).weightDecay(decay));
-            default -> throw new Main.UsageException("--optimizer must be adam, adamw, sgd, rmsprop or adagrad, got '" + name + "'");
-        };
-    }
-
-    private static void schedule(String name, Trainer.Builder trainer, Optimizer optimizer, double lr, int totalSteps) {
-        switch (name) {
-            case "none" -> { }
-            case "cosine" -> trainer.scheduler(new CosineAnnealingLR(optimizer, totalSteps, 0), Trainer.ScheduleUnit.STEP);
-            case "onecycle" -> trainer.scheduler(new OneCycleLR(optimizer, lr, totalSteps), Trainer.ScheduleUnit.STEP);
-            default -> throw new Main.UsageException("--schedule must be none, cosine or onecycle, got '" + name + "'");
-        }
-    }
-
     /** What a checkpoint must carry so that one file is enough to rebuild the model and its input pipeline. */
-    private static Map<String, String> metadata(String dataset, String model, DataSource source, Prepared data, long seed,
-                                                double valFraction, Options o) {
+    private static Map<String, String> metadata(DataChoice data, Recipe recipe, DataSource source, Prepared prepared) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("kiln.dataset", dataset);
-        m.put("kiln.model", model);
-        m.put("kiln.input_shape", Json.write(Arrays.stream(data.train().featureShape()).boxed().toList()));
+        m.put("kiln.dataset", data.dataset());
+        m.put("kiln.model", recipe.model());
+        m.put("kiln.input_shape", Json.write(Arrays.stream(prepared.featureShape()).boxed().toList()));
         m.put("kiln.classes", Json.write(source.classNames()));
-        m.put("kiln.seed", Long.toString(seed));
-        m.put("kiln.val_fraction", Double.toString(valFraction));
-        if (data.table() != null) {
-            m.put("kiln.target", data.table().target());
-            m.put("kiln.input", Json.write(data.table().config()));
-            if (o.has("keep-duplicates")) {
-                m.put("kiln.keep_duplicates", "true");   // kiln eval must rebuild the same rows, and so the same test set
+        m.put("kiln.seed", Long.toString(recipe.seed()));
+        m.put("kiln.val_fraction", Double.toString(data.valFraction()));
+        if (prepared.table() != null) {   // the fitted preparation is how new rows become the model's input
+            m.put("kiln.target", prepared.table().target());
+            m.put(InputEncoder.METADATA_KEY, Json.write(prepared.table().config()));
+            if (data.table().keepDuplicates()) {
+                m.put("kiln.keep_duplicates", "true");   // kiln eval must select the same rows, and so the same test set
             }
         }
-        if (data.scaler() != null) {
-            m.put("kiln.preprocessing", Json.write(data.scaler().config()));
+        if (prepared.scaler() != null) {
+            m.put("kiln.preprocessing", Json.write(prepared.scaler().config()));
         }
         return m;
     }
 
-    private static Map<String, Object> config(String dataset, String modelSpec, Module model, Prepared data, String optimizer,
-                                              double lr, int epochs, int batch, long seed, int threads, Options o) {
+    private static Map<String, Object> config(DataChoice data, Recipe recipe, Module model, Prepared prepared, int threads) {
+        Hyperparameters h = recipe.hyper();
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("dataset", dataset);
-        c.put("model", modelSpec);
+        c.put("dataset", data.dataset());
+        c.put("model", recipe.model());
+        c.put("width", h.width());
+        c.put("dropout", h.dropout());
         c.put("parameters", model.parameterCount());
-        c.put("train_examples", data.train().size());
-        c.put("validation_examples", data.validation() == null ? 0 : data.validation().size());
-        c.put("test_examples", data.test().size());
-        c.put("scaling", data.scaler() == null ? "none" : data.scaler().config().get("type") + " (" + data.scaler().config().get("scope") + ")");
-        c.put("optimizer", optimizer);
-        c.put("lr", lr);
-        c.put("schedule", o.string("schedule", "cosine"));
-        c.put("epochs", epochs);
-        c.put("batch", batch);
-        c.put("augment", o.has("augment"));
-        c.put("shuffle", !o.has("no-shuffle"));
-        c.put("init", o.has("init") ? o.string("init", null) : "none");
-        c.put("seed", seed);
+        c.put("train_examples", prepared.train().size());
+        c.put("validation_examples", prepared.validation() == null ? 0 : prepared.validation().size());
+        c.put("test_examples", prepared.test().size());
+        c.put("scaling", prepared.scaler() == null ? "none"
+                : prepared.scaler().config().get("type") + " (" + prepared.scaler().config().get("scope") + ")");
+        c.put("optimizer", recipe.optimizer());
+        c.put("lr", h.lr());
+        c.put("weight_decay", h.weightDecay());
+        c.put("schedule", recipe.schedule());
+        c.put("epochs", recipe.epochs());
+        c.put("batch", h.batch());
+        c.put("augment", recipe.augment());
+        c.put("shuffle", recipe.shuffle());
+        c.put("init", recipe.init() != null ? recipe.init().toString() : "none");
+        c.put("seed", recipe.seed());
         c.put("threads", threads);
         return c;
     }

@@ -25,6 +25,11 @@ record CommandOutcome(int code, String out, String err) {
 
     /** A number of {@link #json()}. */
     double number(String key) {
-        return ((Number) json().get(key)).doubleValue();
+        return number(json(), key);
+    }
+
+    /** A number of a JSON object, as a double. */
+    static double number(Map<String, Object> json, String key) {
+        return ((Number) json.get(key)).doubleValue();
     }
 }

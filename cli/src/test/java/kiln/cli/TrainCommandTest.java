@@ -1,11 +1,11 @@
 package kiln.cli;
 
+import static kiln.cli.CommandOutcome.number;
+import static kiln.cli.CommandOutcome.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,28 +21,10 @@ import kiln.nn.io.Json;
 class TrainCommandTest {
     private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
 
-    private record Outcome(int code, String out, String err) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json() {
-            return (Map<String, Object>) Json.parse(out.strip().lines().reduce((a, b) -> b).orElseThrow());
-        }
-    }
-
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static double number(Map<String, Object> json, String key) {
-        return ((Number) json.get(key)).doubleValue();
-    }
-
     @Test
     void trainsOnMoonsWritesTheRunFolderAndEvalReproducesTheTestAccuracy(@TempDir Path dir) throws Exception {
         Path runDir = dir.resolve("run");
-        Outcome trained = run("train", "--dataset", "moons", "--model", "mlp:32,32", "--epochs", "8", "--lr", "0.01",
+        CommandOutcome trained = run("train", "--dataset", "moons", "--model", "mlp:32,32", "--epochs", "8", "--lr", "0.01",
                 "--batch", "64", "--seed", "3", "--threads", "1", "--out", runDir.toString(), "--json");
         assertEquals(0, trained.code(), trained.err());
         Map<String, Object> json = trained.json();
@@ -58,7 +40,7 @@ class TrainCommandTest {
         }
         assertEquals(1 + 8, Files.readAllLines(runDir.resolve("metrics.csv")).size(), "header and one row per epoch");
 
-        Outcome evaluated = run("eval", "--model", runDir.toString(), "--json");
+        CommandOutcome evaluated = run("eval", "--model", runDir.toString(), "--json");
         assertEquals(0, evaluated.code(), evaluated.err());
         assertEquals(number(json, "test_accuracy"), number(evaluated.json(), "test_accuracy"), 0,
                 "the checkpoint alone rebuilds the model, its scaling and its test set");
@@ -66,10 +48,33 @@ class TrainCommandTest {
     }
 
     @Test
+    void widthAndDropoutShapeTheModelAndTheCheckpointRebuildsIt(@TempDir Path dir) throws Exception {
+        Path runDir = dir.resolve("run");
+        CommandOutcome trained = run("train", "--dataset", "blobs", "--model", "mlp:8", "--width", "2.5", "--dropout", "0.3", "--epochs", "2",
+                "--threads", "1", "--out", runDir.toString(), "--json");
+        assertEquals(0, trained.code(), trained.err());
+        // mlp:8 at width 2.5 has 20 hidden units: 2·20 + 20 weights and biases in, 20·3 + 3 out, for 3 blobs in the plane.
+        assertTrue(trained.err().contains("model mlp:8 width 2.5 dropout 0.3 (123 parameters)"), trained.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = (Map<String, Object>) Json.parse(Files.readString(runDir.resolve("config.json")));
+        assertEquals(2.5, number(config, "width"));
+        assertEquals(0.3, number(config, "dropout"));
+        CommandOutcome evaluated = run("eval", "--model", runDir.toString(), "--json");
+        assertEquals(0, evaluated.code(), evaluated.err());
+        assertEquals(number(trained.json(), "test_accuracy"), number(evaluated.json(), "test_accuracy"), 0,
+                "the checkpoint's architecture holds the width and the Dropout layers");
+
+        CommandOutcome badDropout = run("train", "--dataset", "blobs", "--dropout", "1", "--out", dir.resolve("x").toString());
+        assertEquals(2, badDropout.code());
+        assertTrue(badDropout.err().contains("--dropout must be in [0, 1), got 1"), badDropout.err());
+        assertTrue(!Files.exists(dir.resolve("x")));
+    }
+
+    @Test
     void sameSeedSameResultWhateverTheThreadCount(@TempDir Path dir) {
         String[] common = {"train", "--dataset", "spirals", "--model", "mlp:64,64", "--epochs", "3", "--batch", "128", "--json"};
-        Outcome one = run(concat(common, "--threads", "1", "--out", dir.resolve("a").toString()));
-        Outcome two = run(concat(common, "--threads", "2", "--out", dir.resolve("b").toString()));
+        CommandOutcome one = run(concat(common, "--threads", "1", "--out", dir.resolve("a").toString()));
+        CommandOutcome two = run(concat(common, "--threads", "2", "--out", dir.resolve("b").toString()));
         assertEquals(0, one.code(), one.err());
         assertEquals(0, two.code(), two.err());
         assertEquals(number(one.json(), "test_loss"), number(two.json(), "test_loss"), 0);
@@ -84,7 +89,7 @@ class TrainCommandTest {
     @Test
     void fashionMnistShortRunAndWarmStartFromAPyTorchFile(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(FASHION_MNIST), "needs the Debian package dataset-fashion-mnist (.ci/run installs it)");
-        Outcome mlp = run("train", "--model", "mlp", "--epochs", "1", "--limit", "3000", "--threads", "2",
+        CommandOutcome mlp = run("train", "--model", "mlp", "--epochs", "1", "--limit", "3000", "--threads", "2",
                 "--out", dir.resolve("mlp").toString(), "--json");
         assertEquals(0, mlp.code(), mlp.err());
         assertTrue(number(mlp.json(), "test_accuracy") > 0.70, "one epoch on 2,700 images: " + mlp.json());
@@ -92,7 +97,7 @@ class TrainCommandTest {
 
         // A LeNet state dict written by PyTorch (numpy + json, tools/reference/make_checkpoint_goldens.py) starts training.
         Path pytorchLenet = Path.of("..", "nn", "src", "test", "resources", "golden", "checkpoints", "lenet.safetensors");
-        Outcome lenet = run("train", "--model", "lenet", "--init", pytorchLenet.toString(), "--epochs", "1", "--limit", "500",
+        CommandOutcome lenet = run("train", "--model", "lenet", "--init", pytorchLenet.toString(), "--epochs", "1", "--limit", "500",
                 "--out", dir.resolve("lenet").toString(), "--json");
         assertEquals(0, lenet.code(), lenet.err());
         assertTrue(lenet.err().contains("initial weights from"), lenet.err());
@@ -113,7 +118,7 @@ class TrainCommandTest {
         Path file = dir.resolve("points.csv");
         Files.writeString(file, csv);
         Path runDir = dir.resolve("run");
-        Outcome trained = run("train", "--dataset", "csv:" + file, "--model", "mlp:32,32", "--epochs", "30", "--lr", "0.01",
+        CommandOutcome trained = run("train", "--dataset", "csv:" + file, "--model", "mlp:32,32", "--epochs", "30", "--lr", "0.01",
                 "--batch", "32", "--out", runDir.toString(), "--json");
         assertEquals(0, trained.code(), trained.err());
         assertTrue(trained.err().contains("432 training / 48 validation / 120 test examples"), trained.err());
@@ -121,53 +126,57 @@ class TrainCommandTest {
         String report = Files.readString(runDir.resolve("classification_report.txt"));
         assertTrue(report.contains("inside, \"near\"") && report.contains("outside"), report);
 
-        Outcome evaluated = run("eval", "--model", runDir.resolve("model.safetensors").toString(), "--json");
+        CommandOutcome evaluated = run("eval", "--model", runDir.resolve("model.safetensors").toString(), "--json");
         assertEquals(0, evaluated.code(), evaluated.err());
         assertEquals(number(trained.json(), "test_accuracy"), number(evaluated.json(), "test_accuracy"), 0);
     }
 
     @Test
     void badInputIsOneLineAndExitCode2(@TempDir Path dir) throws Exception {
-        Outcome unknown = run("train", "--dataset", "imagenet", "--out", dir.resolve("x").toString());
+        CommandOutcome unknown = run("train", "--dataset", "imagenet", "--out", dir.resolve("x").toString());
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("unknown dataset 'imagenet' (known: fashion-mnist, csv:FILE"), unknown.err());
         assertTrue(!Files.exists(dir.resolve("x")), "a refused run leaves no run folder");
 
-        Outcome cnnOnPoints = run("train", "--dataset", "moons", "--model", "cnn", "--out", dir.resolve("y").toString());
+        CommandOutcome cnnOnPoints = run("train", "--dataset", "moons", "--model", "cnn", "--out", dir.resolve("y").toString());
         assertEquals(2, cnnOnPoints.code(), cnnOnPoints.err());
         assertTrue(!Files.exists(dir.resolve("y")), "a refused run leaves no run folder");
 
-        Outcome badSchedule = run("train", "--dataset", "moons", "--schedule", "cosin", "--out", dir.resolve("z").toString());
+        CommandOutcome badSchedule = run("train", "--dataset", "moons", "--schedule", "cosin", "--out", dir.resolve("z").toString());
         assertEquals(2, badSchedule.code(), badSchedule.err());
         assertTrue(badSchedule.err().contains("--schedule must be none, cosine or onecycle, got 'cosin'"), badSchedule.err());
         assertTrue(!Files.exists(dir.resolve("z")), "a refused run leaves no run folder");
 
-        Outcome typo = run("train", "--epoch", "3");
+        CommandOutcome typo = run("train", "--epoch", "3");
         assertEquals(2, typo.code());
         assertTrue(typo.err().contains("unknown option '--epoch'"), typo.err());
 
-        Outcome noModel = run("eval");
+        CommandOutcome noModel = run("eval");
         assertEquals(2, noModel.code());
         assertTrue(noModel.err().contains("--model RUN_DIR|FILE is required"), noModel.err());
 
         Path corrupt = dir.resolve("broken.safetensors");
         Files.write(corrupt, new byte[] {1, 2, 3});
-        Outcome broken = run("eval", "--model", corrupt.toString());
+        CommandOutcome broken = run("eval", "--model", corrupt.toString());
         assertEquals(2, broken.code(), broken.err());
         assertEquals(1, broken.err().strip().lines().count(), broken.err());
+    }
+
+    /** 40 rows of two features near 1e15 and 1e14 (unscaled, they overflow float32 under a large step) and a 0/1 label. */
+    static Path writeHugeCsv(Path file) throws IOException {
+        StringBuilder csv = new StringBuilder("x,y,label\n");
+        for (int i = 0; i < 40; i++) {
+            csv.append(i % 5).append("e15,").append(i % 3).append("e14,").append(i % 2).append('\n');
+        }
+        return Files.writeString(file, csv);
     }
 
     @Test
     void divergedTrainingIsOneReadableLineAndExitCode1(@TempDir Path dir) throws Exception {
         // Unscaled features near 1e15 and plain SGD at lr 10: the first step throws the weights to about 1e16, and
         // the second step's activations overflow float32 (32 training rows, batch 64: one step per epoch).
-        StringBuilder csv = new StringBuilder("x,y,label\n");
-        for (int i = 0; i < 40; i++) {
-            csv.append(i % 5).append("e15,").append(i % 3).append("e14,").append(i % 2).append('\n');
-        }
-        Path file = dir.resolve("huge.csv");
-        Files.writeString(file, csv);
-        Outcome nan = run("train", "--dataset", "csv:" + file, "--scale", "none", "--val-fraction", "0", "--batch", "64",
+        Path file = writeHugeCsv(dir.resolve("huge.csv"));
+        CommandOutcome nan = run("train", "--dataset", "csv:" + file, "--scale", "none", "--val-fraction", "0", "--batch", "64",
                 "--optimizer", "sgd", "--momentum", "0", "--lr", "10", "--out", dir.resolve("run").toString());
         assertEquals(1, nan.code(), nan.err());
         String last = nan.err().strip().lines().reduce((a, b) -> b).orElseThrow();
@@ -176,14 +185,14 @@ class TrainCommandTest {
 
         // A number beyond float32's range in the file is refused before training, with its line.
         Files.writeString(file, "x,label\n1,0\n1e39,1\n2,0\n3,1\n4,0\n5,1\n");
-        Outcome overflow = run("train", "--dataset", "csv:" + file, "--out", dir.resolve("run2").toString());
+        CommandOutcome overflow = run("train", "--dataset", "csv:" + file, "--out", dir.resolve("run2").toString());
         assertEquals(2, overflow.code(), overflow.err());
         assertTrue(overflow.err().contains(":3:") && overflow.err().contains("'1e39' is beyond float32's range"), overflow.err());
     }
 
     @Test
     void helpListsTheOptions() {
-        Outcome help = run("train", "--help");
+        CommandOutcome help = run("train", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--model SPEC") && help.out().contains("lenet") && help.out().contains("--init FILE"), help.out());
     }

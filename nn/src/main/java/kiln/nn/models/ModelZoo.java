@@ -10,6 +10,7 @@ import kiln.engine.Generator;
 import kiln.nn.Module;
 import kiln.nn.layers.Activation;
 import kiln.nn.layers.Conv2d;
+import kiln.nn.layers.Dropout;
 import kiln.nn.layers.Flatten;
 import kiln.nn.layers.Linear;
 import kiln.nn.layers.MaxPool2d;
@@ -35,6 +36,13 @@ import kiln.nn.layers.Window2d;
  *
  * {@code linear} and {@code mlp} take any input shape (flattened per sample); {@code lenet} and
  * {@code cnn} take images {@code [C, H, W]} of at least 12×12.
+ *
+ * <p>Two knobs vary a model's capacity and regularization without a new name, so that a tuner can
+ * search them: the <b>width</b> multiplies every hidden size (the MLP's hidden sizes; LeNet's and the
+ * CNN's filters and hidden units), each rounded and at least 1; <b>dropout</b> p adds {@link Dropout}
+ * layers (the MLP: after each hidden ReLU; LeNet and the CNN: before each hidden Linear, where AlexNet
+ * put them). Width 1 and dropout 0 give exactly the models above, layer for layer. {@code linear} has
+ * no hidden layer, so it takes neither.
  */
 public final class ModelZoo {
     private static final int[] DEFAULT_HIDDEN = {256, 128};
@@ -57,6 +65,15 @@ public final class ModelZoo {
      * {@code [1, 28, 28]}); parameters are initialised from {@code rng} as PyTorch's layers do.
      */
     public static Module build(String spec, int[] inputShape, int classes, Generator rng) {
+        return build(spec, inputShape, classes, 1, 0, rng);
+    }
+
+    /**
+     * A new model as {@link #build(String, int[], int, Generator)} builds it, its hidden sizes multiplied
+     * by {@code width} and with Dropout layers of probability {@code dropout} (none when 0); the Dropout
+     * layers draw their masks from {@code rng}.
+     */
+    public static Module build(String spec, int[] inputShape, int classes, double width, double dropout, Generator rng) {
         if (spec == null || rng == null) {
             throw new IllegalArgumentException("ModelZoo.build: the model name and the generator must not be null");
         }
@@ -76,12 +93,38 @@ public final class ModelZoo {
         if (options != null && !name.equals("mlp")) {
             throw new IllegalArgumentException("ModelZoo: the model " + name + " takes no options, got \"" + spec + "\"");
         }
+        if (!(width > 0) || Double.isInfinite(width)) {
+            throw new IllegalArgumentException("ModelZoo(" + spec + "): the width must be a positive number, got " + width);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("ModelZoo(" + spec + "): dropout must be in [0, 1), got " + dropout);
+        }
+        if (name.equals("linear") && (width != 1 || dropout != 0)) {
+            throw new IllegalArgumentException("ModelZoo: linear has no hidden layer to widen or drop out, got width " + width
+                    + " and dropout " + dropout);
+        }
+        Capacity capacity = new Capacity(width, dropout, rng);
         return switch (name) {
-            case "linear" -> perceptron(inputShape, new int[0], classes, rng);
-            case "mlp" -> perceptron(inputShape, options == null ? DEFAULT_HIDDEN : hiddenSizes(spec, options), classes, rng);
-            case "lenet" -> lenet(spec, inputShape, 6, 16, classes, rng);
-            default -> lenet(spec, inputShape, 16, 32, classes, rng);
+            case "linear" -> perceptron(inputShape, new int[0], classes, capacity);
+            case "mlp" -> perceptron(inputShape, options == null ? DEFAULT_HIDDEN : hiddenSizes(spec, options), classes, capacity);
+            case "lenet" -> lenet(spec, inputShape, 6, 16, classes, capacity);
+            default -> lenet(spec, inputShape, 16, 32, classes, capacity);
         };
+    }
+
+    /** The width multiplier and dropout probability applied while building, and the generator for both kinds of layer. */
+    private record Capacity(double width, double dropout, Generator rng) {
+        /** A hidden size times the width, rounded, at least 1. */
+        int scaled(int size) {
+            return (int) Math.max(1, Math.round(size * width));
+        }
+
+        /** Adds a Dropout layer to {@code layers}, unless dropout is off. */
+        void dropout(List<Module> layers) {
+            if (dropout > 0) {
+                layers.add(new Dropout(dropout, rng));
+            }
+        }
     }
 
     /** "512,256" as {512, 256}. */
@@ -101,22 +144,27 @@ public final class ModelZoo {
         return sizes;
     }
 
-    /** Flatten, then Linear+ReLU per hidden size, then Linear to the classes. */
-    private static Module perceptron(int[] inputShape, int[] hidden, int classes, Generator rng) {
+    /** Flatten, then Linear+ReLU(+Dropout) per hidden size, then Linear to the classes. */
+    private static Module perceptron(int[] inputShape, int[] hidden, int classes, Capacity capacity) {
         List<Module> layers = new ArrayList<>();
         layers.add(new Flatten());
-        int width = Math.toIntExact(Arrays.stream(inputShape).asLongStream().reduce(1, Math::multiplyExact));
+        int features = Math.toIntExact(Arrays.stream(inputShape).asLongStream().reduce(1, Math::multiplyExact));
         for (int size : hidden) {
-            layers.add(new Linear(width, size, rng));
+            int units = capacity.scaled(size);
+            layers.add(new Linear(features, units, capacity.rng()));
             layers.add(Activation.relu());
-            width = size;
+            capacity.dropout(layers);
+            features = units;
         }
-        layers.add(new Linear(width, classes, rng));
+        layers.add(new Linear(features, classes, capacity.rng()));
         return new Sequential(layers.toArray(Module[]::new));
     }
 
-    /** LeNet-5's layout with {@code c1} and {@code c2} filters in its two convolutions (6 and 16 in the original). */
-    private static Module lenet(String spec, int[] inputShape, int c1, int c2, int classes, Generator rng) {
+    /**
+     * LeNet-5's layout with {@code c1} and {@code c2} filters in its two convolutions (6 and 16 in the
+     * original) and hidden units 120 and 84, all times the width; Dropout before each hidden Linear.
+     */
+    private static Module lenet(String spec, int[] inputShape, int c1, int c2, int classes, Capacity capacity) {
         if (inputShape.length != 3 || inputShape[1] < 12 || inputShape[2] < 12) {
             throw new IllegalArgumentException("ModelZoo: " + spec + " needs images [C, H, W] of at least 12x12, got "
                     + Arrays.toString(inputShape));
@@ -124,18 +172,26 @@ public final class ModelZoo {
         // Height (and width) through the stack: the padded 5x5 conv keeps it, each pool halves it, the second conv takes 4.
         int h = (inputShape[1] / 2 - 4) / 2;
         int w = (inputShape[2] / 2 - 4) / 2;
-        return new Sequential(
-                new Conv2d(Conv2d.options(inputShape[0], c1, Window2d.of(5).padding(2)), rng),
+        int filters1 = capacity.scaled(c1);
+        int filters2 = capacity.scaled(c2);
+        int hidden1 = capacity.scaled(120);
+        int hidden2 = capacity.scaled(84);
+        Generator rng = capacity.rng();
+        List<Module> layers = new ArrayList<>(List.of(
+                new Conv2d(Conv2d.options(inputShape[0], filters1, Window2d.of(5).padding(2)), rng),
                 Activation.relu(),
                 new MaxPool2d(2),
-                new Conv2d(c1, c2, 5, rng),
+                new Conv2d(filters1, filters2, 5, rng),
                 Activation.relu(),
                 new MaxPool2d(2),
-                new Flatten(),
-                new Linear(c2 * h * w, 120, rng),
-                Activation.relu(),
-                new Linear(120, 84, rng),
-                Activation.relu(),
-                new Linear(84, classes, rng));
+                new Flatten()));
+        capacity.dropout(layers);
+        layers.add(new Linear(filters2 * h * w, hidden1, rng));
+        layers.add(Activation.relu());
+        capacity.dropout(layers);
+        layers.add(new Linear(hidden1, hidden2, rng));
+        layers.add(Activation.relu());
+        layers.add(new Linear(hidden2, classes, rng));
+        return new Sequential(layers.toArray(Module[]::new));
     }
 }

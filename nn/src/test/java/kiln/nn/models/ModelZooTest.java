@@ -25,11 +25,13 @@ import kiln.nn.Golden;
 import kiln.nn.Module;
 import kiln.nn.io.Architecture;
 import kiln.nn.io.Checkpoint;
+import kiln.nn.io.Json;
 
 /**
  * The named models: their layers and state-dict shapes, and weights written by PyTorch for the same
  * nn.Sequential (tools/reference/make_checkpoint_goldens.py) giving PyTorch's logits.
  */
+@SuppressWarnings("unchecked")
 class ModelZooTest {
 
     /** name → shape, in state-dict order. */
@@ -106,6 +108,97 @@ class ModelZooTest {
         try (Module linear = ModelZoo.build("linear", new int[] {2, 3}, 4, new Generator(8))) {
             assertEquals(Map.of("1.weight", List.of(4, 6), "1.bias", List.of(4)), shapes(linear));
         }
+    }
+
+    /** The layer types in order, from the architecture description (which is also what a checkpoint rebuilds from). */
+    private static List<String> layerTypes(Module model) {
+        Map<String, Object> spec = (Map<String, Object>) Json.parse(Architecture.describe(model));
+        return ((List<Map<String, Object>>) spec.get("layers")).stream().map(layer -> (String) layer.get("type")).toList();
+    }
+
+    @Test
+    void widthMultipliesTheMlpsHiddenSizesAndDropoutFollowsEachHiddenRelu() {
+        try (Module mlp = ModelZoo.build("mlp", new int[] {1, 28, 28}, 10, 0.5, 0.25, new Generator(1))) {
+            assertEquals(List.of("Flatten", "Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear"), layerTypes(mlp));
+            Map<String, List<Integer>> shapes = shapes(mlp);
+            assertEquals(List.of(128, 784), shapes.get("1.weight"), "256 × 0.5");
+            assertEquals(List.of(64, 128), shapes.get("4.weight"), "128 × 0.5");
+            assertEquals(List.of(10, 64), shapes.get("7.weight"));
+            assertTrue(Architecture.describe(mlp).contains("{\"type\":\"Dropout\",\"p\":0.25}"), Architecture.describe(mlp));
+        }
+        // Rounded to the nearest integer, at least one unit: 10 × 0.26 = 2.6 → 3, 10 × 0.01 = 0.1 → 1.
+        try (Module narrow = ModelZoo.build("mlp:10,10", new int[] {4}, 2, 0.26, 0, new Generator(2));
+             Module tiny = ModelZoo.build("mlp:10", new int[] {4}, 2, 0.01, 0, new Generator(2))) {
+            assertEquals(List.of(3, 4), shapes(narrow).get("1.weight"));
+            assertEquals(List.of(3, 3), shapes(narrow).get("3.weight"));
+            assertEquals(List.of(1, 4), shapes(tiny).get("1.weight"));
+        }
+    }
+
+    @Test
+    void widthScalesLenetsFiltersAndHiddenUnitsAndDropoutPrecedesEachHiddenLinear() {
+        try (Module lenet = ModelZoo.build("lenet", new int[] {1, 28, 28}, 10, 2, 0.5, new Generator(3))) {
+            assertEquals(List.of("Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d", "Flatten",
+                    "Dropout", "Linear", "ReLU", "Dropout", "Linear", "ReLU", "Linear"), layerTypes(lenet));
+            Map<String, List<Integer>> shapes = shapes(lenet);
+            assertEquals(List.of(12, 1, 5, 5), shapes.get("0.weight"), "6 filters × 2");
+            assertEquals(List.of(32, 12, 5, 5), shapes.get("3.weight"), "16 filters × 2");
+            assertEquals(List.of(240, 32 * 5 * 5), shapes.get("8.weight"), "120 units × 2 after 32 channels of 5x5");
+            assertEquals(List.of(168, 240), shapes.get("11.weight"), "84 × 2");
+            assertEquals(List.of(10, 168), shapes.get("13.weight"));
+        }
+        try (Module cnn = ModelZoo.build("cnn", new int[] {1, 28, 28}, 10, 0.5, 0, new Generator(4))) {
+            Map<String, List<Integer>> shapes = shapes(cnn);
+            assertEquals(List.of(8, 1, 5, 5), shapes.get("0.weight"), "16 × 0.5");
+            assertEquals(List.of(16, 8, 5, 5), shapes.get("3.weight"), "32 × 0.5");
+            assertEquals(List.of(60, 400), shapes.get("7.weight"), "no dropout: LeNet's layer indices");
+            assertEquals(List.of(42, 60), shapes.get("9.weight"));
+        }
+    }
+
+    @Test
+    void widthOneAndNoDropoutIsTheNamedModelWeightForWeight() {
+        for (String name : List.of("mlp", "lenet", "cnn", "linear")) {
+            try (Module plain = ModelZoo.build(name, new int[] {1, 28, 28}, 10, new Generator(5));
+                 Module knobs = ModelZoo.build(name, new int[] {1, 28, 28}, 10, 1, 0, new Generator(5))) {
+                assertEquals(Architecture.describe(plain), Architecture.describe(knobs), name);
+                plain.stateDict().forEach((key, t) -> assertArrayEquals(t.toFloatArray(), knobs.stateDict().get(key).toFloatArray(), name + " " + key));
+            }
+        }
+    }
+
+    @Test
+    void dropoutIsActiveInTrainingOnlyAndTheModelRebuildsFromItsDescription() {
+        try (Module mlp = ModelZoo.build("mlp:64", new int[] {8}, 3, 1, 0.5, new Generator(6));
+             Module rebuilt = Architecture.build(Architecture.describe(mlp), new Generator(7));
+             MemoryScope scope = MemoryScope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
+            Tensor x = Tensor.randn(new Generator(8), 16, 8);
+            mlp.train(true);
+            float[] first = mlp.forward(x).toFloatArray();
+            float[] second = mlp.forward(x).toFloatArray();
+            assertTrue(!Arrays.equals(first, second), "two training passes drop different units");
+            mlp.eval();
+            assertArrayEquals(mlp.forward(x).toFloatArray(), mlp.forward(x).toFloatArray(), "evaluation is deterministic");
+            assertEquals(Architecture.describe(mlp), Architecture.describe(rebuilt));
+            assertEquals(shapes(mlp), shapes(rebuilt));
+        }
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} width {1} dropout {2}")
+    @CsvSource(delimiter = '|', value = {
+            "mlp    | 0     | 0    | the width must be a positive number, got 0.0",
+            "mlp    | -1    | 0    | the width must be a positive number, got -1.0",
+            "mlp    | NaN   | 0    | the width must be a positive number, got NaN",
+            "lenet  | Infinity | 0 | the width must be a positive number, got Infinity",
+            "mlp    | 1     | 1    | dropout must be in [0, 1), got 1.0",
+            "cnn    | 1     | -0.1 | dropout must be in [0, 1), got -0.1",
+            "linear | 2     | 0    | linear has no hidden layer to widen or drop out, got width 2.0 and dropout 0.0",
+            "linear | 1     | 0.5  | linear has no hidden layer to widen or drop out, got width 1.0 and dropout 0.5",
+    })
+    void refusesWidthsAndDropoutsThatMakeNoModel(String name, double width, double dropout, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelZoo.build(name, new int[] {1, 28, 28}, 10, width, dropout, new Generator(9)));
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
