@@ -14,9 +14,11 @@ import java.util.List;
  * @param clip     the gradients' global norm limit, 0 for none
  * @param patience epochs tolerated without a better validation accuracy, -1 for no early stopping
  * @param init     a safetensors file of initial weights, or null
+ * @param balanced whether the loss weighs each class by n / (k · n_c) over the training split, so that
+ *                 every class counts alike however few its examples
  */
 record Recipe(String model, Hyperparameters hyper, int epochs, String optimizer, double momentum, String schedule,
-              double clip, int patience, boolean augment, boolean shuffle, Path init, long seed) {
+              double clip, int patience, boolean augment, boolean shuffle, Path init, long seed, boolean balanced) {
 
     private static final String DEFAULT_MODEL = "mlp";
     private static final String DEFAULT_OPTIMIZER = "adam";
@@ -26,7 +28,7 @@ record Recipe(String model, Hyperparameters hyper, int epochs, String optimizer,
     /** Declares the options {@link #from(Options)} reads. */
     static Options declare(Options o) {
         o.value("model").value("init").value("epochs").value("optimizer").value("momentum").value("schedule")
-                .value("clip").value("patience").flag("augment").flag("no-shuffle").value("seed");
+                .value("clip").value("patience").flag("augment").flag("no-shuffle").value("seed").value("class-weights");
         for (Hyperparameter h : Hyperparameter.values()) {
             o.value(h.option());
         }
@@ -43,6 +45,10 @@ record Recipe(String model, Hyperparameters hyper, int epochs, String optimizer,
         if (!List.of("none", "cosine", "onecycle").contains(schedule)) {
             throw new Main.UsageException("--schedule must be none, cosine or onecycle, got '" + schedule + "'");
         }
+        String classWeights = o.string("class-weights", "none");
+        if (!List.of("none", "balanced").contains(classWeights)) {
+            throw new Main.UsageException("--class-weights must be none or balanced, got '" + classWeights + "'");
+        }
         Hyperparameters hyper = Hyperparameters.defaults(optimizer);
         for (Hyperparameter h : Hyperparameter.values()) {
             if (o.has(h.option())) {
@@ -52,17 +58,17 @@ record Recipe(String model, Hyperparameters hyper, int epochs, String optimizer,
         return new Recipe(o.string("model", DEFAULT_MODEL), hyper, o.integer("epochs", DEFAULT_EPOCHS, 1), optimizer,
                 o.has("momentum") ? o.number("momentum", 0, 0, 1) : Double.NaN, schedule,
                 o.has("clip") ? o.number("clip", 0, 0, 1e6) : 0, o.has("patience") ? o.integer("patience", 0, 0) : -1,
-                o.has("augment"), !o.has("no-shuffle"), o.path("init"), o.longValue("seed", 0));
+                o.has("augment"), !o.has("no-shuffle"), o.path("init"), o.longValue("seed", 0), classWeights.equals("balanced"));
     }
 
     /** This recipe with other hyperparameters. */
     Recipe with(Hyperparameters other) {
-        return new Recipe(model, other, epochs, optimizer, momentum, schedule, clip, patience, augment, shuffle, init, seed);
+        return new Recipe(model, other, epochs, optimizer, momentum, schedule, clip, patience, augment, shuffle, init, seed, balanced);
     }
 
     /** This recipe trained for {@code n} epochs. */
     Recipe withEpochs(int n) {
-        return new Recipe(model, hyper, n, optimizer, momentum, schedule, clip, patience, augment, shuffle, init, seed);
+        return new Recipe(model, hyper, n, optimizer, momentum, schedule, clip, patience, augment, shuffle, init, seed, balanced);
     }
 
     /**
@@ -95,6 +101,9 @@ record Recipe(String model, Hyperparameters hyper, int epochs, String optimizer,
         }
         if (init != null) {
             args.addAll(List.of("--init", init.toString()));
+        }
+        if (balanced) {
+            args.addAll(List.of("--class-weights", "balanced"));
         }
         args.addAll(List.of("--seed", Long.toString(seed)));
         return args;

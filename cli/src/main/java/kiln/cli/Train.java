@@ -70,6 +70,8 @@ final class Train {
               --schedule NAME      cosine (decay to 0 over the run, per step), onecycle or none (default cosine)
               --clip X             clip the gradients' global norm to X
               --patience N         tolerate N epochs in a row without a better validation accuracy, then stop
+              --class-weights W    none or balanced: weigh each class's loss by n / (k * n_c) over the training
+                                   split, for imbalanced classes (default none)
             run
               --seed N             (default 0)
               --threads N          compute threads (default: all cores)
@@ -239,6 +241,7 @@ final class Train {
         c.put("augment", recipe.augment());
         c.put("shuffle", recipe.shuffle());
         c.put("init", recipe.init() != null ? recipe.init().toString() : "none");
+        c.put("class_weights", recipe.balanced() ? "balanced" : "none");
         c.put("seed", recipe.seed());
         c.put("threads", threads);
         return c;

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import kiln.engine.Generator;
+import kiln.engine.Tensor;
 import kiln.nn.Module;
+import kiln.nn.data.ClassLabels;
 import kiln.nn.data.Compose;
 import kiln.nn.data.DataLoader;
 import kiln.nn.data.HorizontalFlip;
@@ -40,6 +42,7 @@ final class TrainingRun implements AutoCloseable {
     private final Optimizer optimizer;
     private final DataLoader train;
     private final DataLoader validation;
+    private final CrossEntropyLoss loss;
 
     /** Builds the model (parameters drawn from the recipe's seed), its optimizer and the loaders. */
     TrainingRun(DataSource source, Prepared data, Recipe recipe) throws IOException {
@@ -52,6 +55,7 @@ final class TrainingRun implements AutoCloseable {
             this.optimizer = optimizer(recipe, model);
             this.train = trainLoader(source, data, recipe);
             this.validation = data.validation() == null ? null : DataLoader.builder(data.validation()).batchSize(1000).build();
+            this.loss = loss(recipe, data, source.classNames().size());
         } catch (IOException | RuntimeException refused) {
             model.close();
             throw refused;
@@ -119,7 +123,7 @@ final class TrainingRun implements AutoCloseable {
         if (recipe.patience() >= 0) {
             all.add(new EarlyStopping(monitor(), recipe.patience(), false));
         }
-        Trainer.Builder trainer = Trainer.builder(model, new CrossEntropyLoss(), optimizer).epochs(recipe.epochs())
+        Trainer.Builder trainer = Trainer.builder(model, loss, optimizer).epochs(recipe.epochs())
                 .callbacks(all.toArray(Callback[]::new)).clipGradNorm(recipe.clip());
         int totalSteps = recipe.epochs() * train.batchCount();
         switch (recipe.schedule()) {
@@ -130,8 +134,33 @@ final class TrainingRun implements AutoCloseable {
         return trainer.build().fit(train, validation);
     }
 
+    /**
+     * Cross-entropy, weighted by class when the recipe balances classes: class c weighs n / (k · n_c) for
+     * n training examples, k classes and n_c examples of c (scikit-learn's "balanced"), so a rare class's
+     * errors cost as much in total as a common one's. A class the training split lacks weighs 0: it is
+     * never a target there.
+     */
+    static CrossEntropyLoss loss(Recipe recipe, Prepared data, int classes) {
+        if (!recipe.balanced()) {
+            return new CrossEntropyLoss();
+        }
+        long[] labels = ClassLabels.of(data.train());
+        int[] counts = new int[classes];
+        for (long label : labels) {
+            counts[(int) label]++;
+        }
+        float[] weights = new float[classes];
+        for (int c = 0; c < classes; c++) {
+            weights[c] = counts[c] == 0 ? 0 : (float) ((double) labels.length / ((double) classes * counts[c]));
+        }
+        return new CrossEntropyLoss().withClassWeights(Tensor.fromArray(weights, classes));
+    }
+
     @Override
     public void close() {
         model.close();
+        if (loss.classWeights() != null) {
+            loss.classWeights().close();
+        }
     }
 }

@@ -140,7 +140,8 @@ public record ClassBalance(String target, List<ClassCount> classes, int missing,
             findings.add(new Finding(subject, String.format(Locale.ROOT, "imbalanced: the largest class, %s, has %,d examples, the"
                             + " smallest, %s, %,d (ratio %.1f >= %s)", Values.quoted(largest().name()), largest().count(),
                             Values.quoted(smallest().name()), smallest().count(), ratio(), Values.number(IMBALANCE_RATIO)),
-                    "weight the loss by the suggested class weights or oversample the small classes (WeightedRandomSampler);"
+                    "weight the loss by the suggested class weights (--class-weights balanced) or oversample the small classes"
+                            + " (WeightedRandomSampler);"
                             + " judge by per-class recall and macro F1, not accuracy"));
         }
         if (labelled() >= MANY_CLASSES_MIN_ROWS && 2 * classes.size() > labelled()) {
