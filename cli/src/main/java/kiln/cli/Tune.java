@@ -64,9 +64,10 @@ final class Tune {
               --threads N          compute threads (default: all cores)
               --json               end with one JSON line of results on stdout
 
-            kiln train's options (--dataset, --data, --target, --val-fraction, --limit, --scale, --model,
-            --optimizer, --momentum, --schedule, --clip, --patience, --augment, --no-shuffle, --init) fix
-            everything that is not searched: see kiln train --help.""";
+            kiln train's options (--dataset, --data, --val-fraction, --limit, --scale, the table options
+            --target, --missing, --encoding, --outliers, --exclude, --keep-duplicates, and --model,
+            --optimizer, --momentum, --schedule, --clip, --patience, --class-weights, --augment,
+            --no-shuffle, --init) fix everything that is not searched: see kiln train --help.""";
 
     private static final Pattern PLAIN_ARGUMENT = Pattern.compile("[A-Za-z0-9._,:/=+@%-]+");
     private static final int DEFAULT_TRIALS = 8;
