@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.stream.IntStream;
 
 import kiln.engine.Generator;
+import kiln.engine.Tensor;
 import kiln.nn.data.Csv;
 import kiln.nn.data.CsvTable;
 import kiln.nn.data.Dataset;
@@ -22,7 +23,6 @@ import kiln.nn.data.Synthetic;
 import kiln.nn.data.TensorDataset;
 import kiln.nn.data.prep.MissingValues;
 import kiln.nn.data.prep.RowFilter;
-import kiln.nn.data.prep.TablePreparation;
 import kiln.nn.data.prep.TargetClasses;
 
 /**
@@ -35,8 +35,8 @@ import kiln.nn.data.prep.TargetClasses;
  *   <li>{@code csv:FILE}: a table with a header; the target is the last column or {@code --target}.
  *       Rows without a target are left out, then repeated rows (unless kept), then rows with a missing
  *       value if the rule is to drop them; a stratified 20% of the rest is the test set. The pool and
- *       test tensors are prepared by a fit on the whole pool; {@code kiln train} refits the
- *       preparation on its training split ({@link #table}) once validation is held out;</li>
+ *       test sets hold labels only: the rows ({@link #table}) are prepared once validation is held out,
+ *       with a preparation fitted on the training split alone;</li>
  *   <li>{@code moons}, {@code circles}, {@code spirals}, {@code blobs}: synthetic problems in the plane,
  *       2,000 training and 1,000 test points.</li>
  * </ul>
@@ -100,15 +100,15 @@ record DataSource(String spec, TensorDataset pool, TensorDataset test, List<Stri
         Split split = Split.stratified(classes.indices(table, target, rows), 1 - CSV_TEST_FRACTION, 0, CSV_TEST_FRACTION, seed);
         TableRows tableRows = new TableRows(table, target, pick(rows, split.train()), pick(rows, split.test()), classes,
                 choice.preparation());
-        TablePreparation poolFit = tableRows.fit(IntStream.range(0, split.train().length).toArray());
-        TensorDataset pool = tableRows.dataset(poolFit, tableRows.poolRows());
-        try {
-            return new DataSource(spec, pool, tableRows.dataset(poolFit, tableRows.testRows()), classes.names(), false, tableRows,
-                    List.copyOf(notes));
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        }
+        // Features are made once the training split is known (Prepared.of fits the preparation on it alone); until
+        // then the pool and the test set hold their labels beside zero features, which no model can be built on.
+        return new DataSource(spec, labelsOnly(tableRows, tableRows.poolRows()), labelsOnly(tableRows, tableRows.testRows()),
+                classes.names(), false, tableRows, List.copyOf(notes));
+    }
+
+    private static TensorDataset labelsOnly(TableRows rows, int[] tableRows) {
+        return new TensorDataset(Tensor.zeros(tableRows.length, 0),
+                Tensor.fromArray(rows.classes().indices(rows.table(), rows.target(), tableRows), tableRows.length));
     }
 
     private static void note(List<String> notes, int count, String what) {

@@ -15,8 +15,11 @@ import kiln.nn.data.DataLoader;
 import kiln.nn.data.FeatureScaler;
 import kiln.nn.data.TensorDataset;
 import kiln.nn.data.prep.TablePreparation;
+import kiln.nn.data.prep.TargetClasses;
+import kiln.nn.deploy.InputEncoder;
 import kiln.nn.deploy.PredictionsCsv;
 import kiln.nn.deploy.Predictor;
+import kiln.nn.deploy.TableEncoder;
 import kiln.nn.io.Checkpoint;
 import kiln.nn.io.Json;
 import kiln.nn.loss.CrossEntropyLoss;
@@ -60,7 +63,7 @@ final class Eval {
             throw new Main.UsageException("--model RUN_DIR|FILE is required (try: kiln eval --help)");
         }
         Path file = Predictor.checkpointFile(o.path("model"));
-        Parallel.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors(), 1));
+        Parallel.setThreads(Train.threads(o));
         try (Checkpoint.Loaded loaded = Checkpoint.load(file, new Generator(0))) {
             Map<String, String> meta = loaded.metadata();
             String spec = o.string("dataset", meta.get("kiln.dataset"));
@@ -68,37 +71,39 @@ final class Eval {
                 throw new Main.UsageException(file + " does not name its dataset (kiln.dataset): pass --dataset");
             }
             long seed = metadataEntry(file, "kiln.seed", () -> Long.parseLong(meta.getOrDefault("kiln.seed", "0")));
-            TablePreparation table = metadataEntry(file, "kiln.input", () -> tablePreparation(meta.get("kiln.input")));
+            TablePreparation table = metadataEntry(file, InputEncoder.METADATA_KEY,
+                    () -> InputEncoder.fromMetadata(meta) instanceof TableEncoder encoder ? encoder.preparation() : null);
             // The same choices as in training select the same rows, and so the same test set.
             TableChoice choice = new TableChoice(o.string("target", meta.get("kiln.target")),
                     table == null ? TableChoice.DEFAULT_PREPARATION : table.options(), "true".equals(meta.get("kiln.keep_duplicates")));
-            try (DataSource source = DataSource.load(spec, o.path("data"), choice, seed);
-                 TensorDataset prepared = table == null ? null : preparedTest(source, table);
-                 TensorDataset test = metadataEntry(file, "kiln.preprocessing",
-                         () -> preprocess(prepared != null ? prepared : source.test(), meta.get("kiln.preprocessing")))) {
+            try (DataSource source = DataSource.load(spec, o.path("data"), choice, seed)) {
                 List<String> classes = metadataEntry(file, "kiln.classes", () -> classNames(meta, source));
-                Evaluation ev = Trainer.evaluate(loaded.model(), new CrossEntropyLoss(), DataLoader.builder(test).batchSize(1000).build());
-                ConfusionMatrix matrix = ConfusionMatrix.of(ev.labels(), ev.predictions(), classes.size());
-                out.printf(Locale.ROOT, "%s on %s: %,d test examples, accuracy %.2f%%, loss %.4f%n%n", file, spec,
-                        ev.examples(), 100 * ev.accuracy(), ev.loss());
-                out.println(ClassificationReport.of(matrix, classes));
-                out.println(matrix.format(classes));
-                if (o.has("predictions")) {
-                    PredictionsCsv.write(o.path("predictions"), classes, ev.labels(), ev.predictions(), ev.probabilities());
-                    out.printf(Locale.ROOT, "predictions: %s (%,d rows: index, true class, predicted class, probability)%n",
-                            o.path("predictions"), ev.examples());
-                }
-                if (o.has("json")) {
-                    Map<String, Object> json = new LinkedHashMap<>();
-                    json.put("test_accuracy", ev.accuracy());
-                    json.put("test_loss", ev.loss());
-                    json.put("examples", ev.examples());
-                    json.put("dataset", spec);
-                    json.put("checkpoint", file.toString());
+                try (TensorDataset prepared = table == null ? null : preparedTest(source, table, classes);
+                     TensorDataset test = metadataEntry(file, "kiln.preprocessing",
+                             () -> preprocess(prepared != null ? prepared : source.test(), meta.get("kiln.preprocessing")))) {
+                    Evaluation ev = Trainer.evaluate(loaded.model(), new CrossEntropyLoss(), DataLoader.builder(test).batchSize(1000).build());
+                    ConfusionMatrix matrix = ConfusionMatrix.of(ev.labels(), ev.predictions(), classes.size());
+                    out.printf(Locale.ROOT, "%s on %s: %,d test examples, accuracy %.2f%%, loss %.4f%n%n", file, spec,
+                            ev.examples(), 100 * ev.accuracy(), ev.loss());
+                    out.println(ClassificationReport.of(matrix, classes));
+                    out.println(matrix.format(classes));
                     if (o.has("predictions")) {
-                        json.put("predictions", o.path("predictions").toString());
+                        PredictionsCsv.write(o.path("predictions"), classes, ev.labels(), ev.predictions(), ev.probabilities());
+                        out.printf(Locale.ROOT, "predictions: %s (%,d rows: index, true class, predicted class, probability)%n",
+                                o.path("predictions"), ev.examples());
                     }
-                    out.println(Json.write(json));
+                    if (o.has("json")) {
+                        Map<String, Object> json = new LinkedHashMap<>();
+                        json.put("test_accuracy", ev.accuracy());
+                        json.put("test_loss", ev.loss());
+                        json.put("examples", ev.examples());
+                        json.put("dataset", spec);
+                        json.put("checkpoint", file.toString());
+                        if (o.has("predictions")) {
+                            json.put("predictions", o.path("predictions").toString());
+                        }
+                        out.println(Json.write(json));
+                    }
                 }
             }
         }
@@ -114,21 +119,19 @@ final class Eval {
         }
     }
 
-    /** The table preparation saved in the checkpoint ({@code kiln.input} of type "table"), or null for other inputs. */
-    private static TablePreparation tablePreparation(String input) {
-        if (input == null || !(Json.parse(input) instanceof Map<?, ?> config) || !TablePreparation.TYPE.equals(config.get("type"))) {
-            return null;
-        }
-        return TablePreparation.fromConfig(config);
-    }
-
-    /** The test rows of a table, prepared as in training (the saved fill values, bounds and categories). */
-    private static TensorDataset preparedTest(DataSource source, TablePreparation table) {
+    /**
+     * The test rows of a table, prepared as in training (the saved fill values, bounds and categories), each
+     * labelled by the model's own class list: another file's classes may be fewer, or in another order.
+     */
+    private static TensorDataset preparedTest(DataSource source, TablePreparation table, List<String> modelClasses) {
         if (source.table() == null) {
             throw new Main.UsageException("the model was trained on a table (" + String.join(", ", table.inputColumns())
                     + "); evaluate it on a csv: dataset");
         }
-        return source.table().dataset(table, source.table().testRows());
+        TableRows rows = source.table();
+        TableRows asTrained = new TableRows(rows.table(), rows.target(), rows.poolRows(), rows.testRows(),
+                new TargetClasses(modelClasses), rows.options());
+        return asTrained.dataset(table, rows.testRows());
     }
 
     /** Applies the scaling saved in the checkpoint (fitted on the training split) to the test set. */

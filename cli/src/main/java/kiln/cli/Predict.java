@@ -16,6 +16,7 @@ import kiln.nn.deploy.InvalidInputException;
 import kiln.nn.deploy.Prediction;
 import kiln.nn.deploy.PredictionsCsv;
 import kiln.nn.deploy.Predictor;
+import kiln.nn.deploy.TableEncoder;
 import kiln.nn.io.Json;
 
 /**
@@ -59,11 +60,15 @@ final class Predict {
             throw new Main.UsageException("no INPUT file given: an IDX file of images, a PNG or a CSV file (try: kiln predict --help)");
         }
         int limit = o.integer("limit", Integer.MAX_VALUE, 1);
-        Parallel.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors(), 1));
+        Parallel.setThreads(Train.threads(o));
         try (Predictor predictor = Predictor.load(o.path("model"))) {
             InputFile input = InputFile.read(Path.of(o.positionals().getFirst()), predictor.encoder(),
                     predictor.metadata().get("kiln.target"), note -> err.println("kiln predict: " + note));
             int n = Math.min(limit, input.size());
+            if (predictor.encoder() instanceof TableEncoder table) {
+                table.preparation().unseenCategories(input.rows(0, n)).forEach((column, values) -> err.println("kiln predict: column '"
+                        + column + "': " + String.join(", ", values) + " never seen in training, treated as missing values"));
+            }
             int[] classes = new int[n];
             double[][] probabilities = new double[n][];
             int nameWidth = predictor.classNames().stream().mapToInt(String::length).max().orElse(0);

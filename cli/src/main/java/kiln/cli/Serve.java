@@ -75,7 +75,7 @@ final class Serve {
             throw new Main.UsageException("--port P is required (0 picks a free port)");
         }
         PredictionServer.Settings settings = new PredictionServer.Settings(o.string("host", "127.0.0.1"), o.integer("port", 0, 0),
-                o.integer("threads", Runtime.getRuntime().availableProcessors(), 1),
+                Train.threads(o),
                 o.integer("max-body", (int) PredictionServer.Settings.DEFAULT_MAX_BODY_BYTES, 1));
         Predictor predictor = Predictor.load(o.path("model"));
         PredictionServer server;

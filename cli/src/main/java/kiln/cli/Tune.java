@@ -214,7 +214,7 @@ final class Tune {
         /**
          * Trains {@code recipe} quietly and scores it by its best epoch, chosen as kiln train's checkpoint
          * chooses it. A run whose numbers blow up is a failed trial, not the end of the search: the trainer
-         * stops on a non-finite training loss, and the metrics refuse a non-finite validation output.
+         * stops on a non-finite training or validation loss.
          */
         Trial run(int id, Recipe recipe) throws IOException {
             long start = System.nanoTime();
@@ -223,8 +223,6 @@ final class Tune {
                 trial = score(id, recipe, run.fit(List.of()), run.monitor(), start);
             } catch (NonFiniteLossException diverged) {
                 trial = Trial.failed(id, recipe, seconds(start), "diverged (epoch " + diverged.epoch() + ")");
-            } catch (IllegalArgumentException nonFiniteOutput) {
-                trial = Trial.failed(id, recipe, seconds(start), "failed: " + nonFiniteOutput.getMessage());
             }
             latest.put(id, trial);
             TrialTable.writeCsv(csv, TrialTable.rank(latest.values()));

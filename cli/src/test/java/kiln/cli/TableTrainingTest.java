@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import kiln.engine.Generator;
+import kiln.engine.Tensor;
+import kiln.nn.data.prep.NumericColumn;
 import kiln.nn.io.Json;
 import kiln.nn.io.SafeTensors;
 
@@ -102,6 +104,8 @@ class TableTrainingTest {
         CommandOutcome predicted = CommandOutcome.run("predict", "--model", runDir.toString(), fresh.toString(), "--json");
         assertEquals(0, predicted.code(), predicted.err());
         assertEquals(List.of("high", "low", "low", "high"), predicted.json().get("predictions"), predicted.out());
+        assertTrue(predicted.err().contains("column 'plan': platinum never seen in training, treated as missing values"),
+                predicted.err());
 
         Serve.Running serving = Serve.start(new String[] {"--model", runDir.toString(), "--port", "0", "--threads", "2"},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -120,6 +124,30 @@ class TableTrainingTest {
         HttpRequest request = HttpRequest.newBuilder(serving.server().uri().resolve("/predict"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void thePreparationIsFittedOnTheTrainingSplitAlone() throws IOException {
+        TableChoice choice = new TableChoice("label", TableChoice.DEFAULT_PREPARATION.exclude("id"), false);
+        try (DataSource source = DataSource.load("csv:" + messyTable(), null, choice, 0);
+             Prepared prepared = Prepared.of(source, 0.5, 0, "none", 0)) {
+            NumericColumn x = (NumericColumn) prepared.table().columns().getFirst();
+            // Gaps are filled with the mean, so a column's mean over the training split is that mean again.
+            double trainMean = columnMean(prepared.train().features(), 0);
+            double validationMean = columnMean(prepared.validation().features(), 0);
+            assertTrue(Math.abs(trainMean - validationMean) > 1e-3, "the two halves differ, so the test can tell them apart");
+            assertEquals(trainMean, x.fill(), 1e-4 * Math.abs(trainMean), "the fill is the training split's mean");
+        }
+    }
+
+    private static double columnMean(Tensor features, int column) {
+        float[] values = features.toFloatArray();
+        int width = features.dim(1);
+        double sum = 0;
+        for (int row = 0; row < features.dim(0); row++) {
+            sum += values[row * width + column];
+        }
+        return sum / features.dim(0);
     }
 
     @Test

@@ -151,10 +151,13 @@ public final class InputFile {
             // One word makes a whole column text; reading it again as numbers names that word's line.
             Csv.read(file, Csv.Options.DEFAULT.numeric(textColumns));
         }
+        // A table's values go as the texts read, so that a category "007" or "1.50" is not turned into 7 or 1.5 on the
+        // way (the preparation parses numbers itself); other encoders take numbers.
+        boolean asText = encoder.acceptsText();
         return new InputFile(file, Format.CSV, table.rowCount(), r -> {
             List<Object> values = new ArrayList<>(columns.size());
             for (CsvTable.Column column : columns) {
-                values.add(column.isMissing(r) ? null : column.isNumeric() ? (Object) column.value(r) : column.text(r));
+                values.add(column.isMissing(r) ? null : column.isNumeric() && !asText ? (Object) column.value(r) : column.text(r));
             }
             return values;
         }, r -> file + ":" + table.line(r));

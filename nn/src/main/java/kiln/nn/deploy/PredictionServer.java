@@ -128,6 +128,9 @@ public final class PredictionServer implements AutoCloseable {
         this.settings = settings;
         this.metrics = new ServerMetrics(predictor.classNames());
         AtomicInteger threadNumber = new AtomicInteger();
+        // When every thread is busy and the queue is full, the thread accepting connections handles the request
+        // itself: clients are slowed down rather than queued without bound. The price: while it does, reading
+        // that request's body included, no new connection is accepted; --threads should cover the expected load.
         this.pool = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUED_PER_THREAD * settings.threads()), work -> {
                     Thread thread = new Thread(work, "kiln-http-" + threadNumber.incrementAndGet());
@@ -212,15 +215,18 @@ public final class PredictionServer implements AutoCloseable {
         } catch (Refusal refused) {
             reply = Reply.error(refused.status, refused.getMessage(), refused.headers);
         } catch (RuntimeException | IOException fault) {
-            reply = Reply.error(500, "internal error: " + fault, Map.of());
+            // The server's own fault: the client learns that much, the operator's console the details.
+            System.err.println("kiln serve: internal error on " + path + ": " + fault);
+            reply = Reply.error(500, "internal error (see the server's log)", Map.of());
         }
-        send(exchange, reply);
+        // Counted before the reply leaves, so that a client who reads /metrics after its answer sees its request.
         if (!monitoring) {
             metrics.recordResponse(reply.status(), System.nanoTime() - start);
             if (reply.predicted() != null) {
                 metrics.recordPredictions(reply.predicted());
             }
         }
+        send(exchange, reply);
     }
 
     private Reply route(HttpExchange exchange, String path) throws Refusal, IOException {

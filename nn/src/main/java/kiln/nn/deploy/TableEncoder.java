@@ -16,6 +16,7 @@ import kiln.nn.data.prep.TablePreparation;
 public final class TableEncoder implements InputEncoder {
     private final TablePreparation preparation;
 
+    /** An encoder of the rows {@code preparation} was fitted for. */
     public TableEncoder(TablePreparation preparation) {
         if (preparation == null) {
             throw new IllegalArgumentException("TableEncoder: the preparation must not be null");
@@ -25,6 +26,11 @@ public final class TableEncoder implements InputEncoder {
 
     static TableEncoder fromConfig(Map<String, Object> config) {
         return new TableEncoder(TablePreparation.fromConfig(config));
+    }
+
+    /** The preparation the rows go through. */
+    public TablePreparation preparation() {
+        return preparation;
     }
 
     /** The encoded features: one per numeric column, one per category of a one-hot column. */

@@ -168,7 +168,14 @@ public final class Trainer {
         double validationLoss = Double.NaN;
         double validationAccuracy = Double.NaN;
         if (validation != null) {
-            Evaluation v = evaluate(validation);
+            Evaluation v;
+            try {
+                v = evaluate(validation);
+            } catch (NonFiniteEvaluation e) {   // weights that overflow on unseen data diverged as surely as a NaN loss
+                String where = NonFiniteSearch.firstBadParameter(model);
+                throw new NonFiniteLossException(state.epoch(), state.step(), "the validation loss is not finite",
+                        where != null ? where : e.getMessage());
+            }
             validationLoss = v.loss();
             validationAccuracy = v.accuracy();
         }
@@ -215,7 +222,12 @@ public final class Trainer {
             while (batches.hasNext()) {
                 try (Batch batch = batches.next(); MemoryScope scope = MemoryScope.open()) {
                     Tensor output = model.forward(batch.features());
-                    lossSum += loss.apply(output, batch.targets()).item() * batch.size();
+                    double batchLoss = loss.apply(output, batch.targets()).item();
+                    if (!Double.isFinite(batchLoss)) {
+                        throw new NonFiniteEvaluation("the loss of examples " + examples + " to " + (examples + batch.size() - 1)
+                                + " is " + batchLoss + ": the model's outputs are not finite");
+                    }
+                    lossSum += batchLoss * batch.size();
                     examples += batch.size();
                     if (isClassLabels(batch.targets())) {
                         classes = classes != null ? classes : new ClassificationAccumulator(output.dim(1));
@@ -235,6 +247,13 @@ public final class Trainer {
         }
         return new Evaluation(examples, lossSum / examples, classes.accuracy(), classes.labels(), classes.predictions(),
                 classes.probabilities(), null, null);
+    }
+
+    /** Evaluation met a non-finite loss: the model's weights or outputs overflowed. */
+    static final class NonFiniteEvaluation extends IllegalStateException {
+        NonFiniteEvaluation(String message) {
+            super(message);
+        }
     }
 
     private static boolean isClassLabels(Tensor targets) {

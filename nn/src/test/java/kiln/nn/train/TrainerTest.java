@@ -112,6 +112,26 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void aNonFiniteValidationLossIsDivergenceToo() {
+        try (TensorDataset train = halfPlanes(128, 1); TensorDataset valid = halfPlanes(64, 2); Module model = mlp(3)) {
+            Callback poisonAfterTheLastStep = new Callback() {
+                @Override
+                public void onBatchEnd(TrainingState state, double loss, int batchSize) {
+                    if (state.step() == 128 / 32) {   // the epoch's last step is done: only validation sees the NaN
+                        try (var off = Autograd.noGrad()) {
+                            model.namedParameters().get("2.bias").value().fill(Double.NaN);
+                        }
+                    }
+                }
+            };
+            NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> train(model, train, valid, 2, poisonAfterTheLastStep));
+            assertEquals(1, e.epoch());
+            assertTrue(e.getMessage().contains("the validation loss is not finite"), e.getMessage());
+            assertTrue(e.getMessage().contains("parameter '2.bias'"), e.getMessage());
+        }
+    }
+
     /** The loader threads alive now (each prefetching epoch has one). */
     private static Set<Thread> loaderThreads() {
         return Thread.getAllStackTraces().keySet().stream()

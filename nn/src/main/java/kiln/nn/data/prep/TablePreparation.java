@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -227,6 +228,26 @@ public final class TablePreparation {
                 (i, j, reason) -> new InvalidRowException(i, "column '" + columns.get(j).name() + "': " + reason));
     }
 
+    /**
+     * The categories in raw rows (as for {@link #transform(List)}) that training never saw, per text
+     * column, in the order met. Preparing treats them as missing values, filled without a word; this says
+     * which they were, so that a typo or a new kind of value can be noticed.
+     */
+    public Map<String, Set<String>> unseenCategories(List<? extends List<?>> rows) {
+        Map<String, Set<String>> unseen = new LinkedHashMap<>();
+        for (int j = 0; j < columns.size(); j++) {
+            if (columns.get(j) instanceof CategoricalColumn column) {
+                for (int i = 0; i < rows.size(); i++) {
+                    String text = rawText(rows.get(i).get(j), i, column.name());
+                    if (text != null && !column.categories().contains(text.strip())) {
+                        unseen.computeIfAbsent(column.name(), name -> new LinkedHashSet<>()).add(text.strip());
+                    }
+                }
+            }
+        }
+        return unseen;
+    }
+
     /** A raw value as the text a CSV cell would hold, or null when it is missing. */
     private static String rawText(Object value, int row, String column) {
         return switch (value) {
@@ -256,8 +277,9 @@ public final class TablePreparation {
         for (int i = 0; i < rowCount; i++) {
             int offset = i * width;
             for (int j = 0; j < columns.size(); j++) {
+                String text = cells.text(i, j);   // outside the try: a raw value of the wrong kind is refused as it is
                 try {
-                    columns.get(j).encode(cells.text(i, j), x, offset);
+                    columns.get(j).encode(text, x, offset);
                 } catch (IllegalArgumentException e) {
                     throw refusal.of(i, j, e.getMessage());
                 }
