@@ -7,20 +7,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 
-import kiln.engine.Generator;
 import kiln.kernels.cpu.Parallel;
 import kiln.nn.data.DataLoader;
 import kiln.nn.data.FeatureScaler;
 import kiln.nn.data.TensorDataset;
 import kiln.nn.data.prep.TablePreparation;
 import kiln.nn.data.prep.TargetClasses;
-import kiln.nn.deploy.InputEncoder;
 import kiln.nn.deploy.PredictionsCsv;
 import kiln.nn.deploy.Predictor;
 import kiln.nn.deploy.TableEncoder;
-import kiln.nn.io.Checkpoint;
 import kiln.nn.io.Json;
 import kiln.nn.loss.CrossEntropyLoss;
 import kiln.nn.metrics.ClassificationReport;
@@ -62,61 +58,54 @@ final class Eval {
         if (!o.has("model")) {
             throw new Main.UsageException("--model RUN_DIR|FILE is required (try: kiln eval --help)");
         }
-        Path file = Predictor.checkpointFile(o.path("model"));
         Parallel.setThreads(Train.threads(o));
-        try (Checkpoint.Loaded loaded = Checkpoint.load(file, new Generator(0))) {
-            Map<String, String> meta = loaded.metadata();
+        try (Predictor predictor = Predictor.load(o.path("model"))) {
+            Path file = predictor.checkpoint();
+            Map<String, String> meta = predictor.metadata();
             String spec = o.string("dataset", meta.get("kiln.dataset"));
             if (spec == null) {
                 throw new Main.UsageException(file + " does not name its dataset (kiln.dataset): pass --dataset");
             }
-            long seed = metadataEntry(file, "kiln.seed", () -> Long.parseLong(meta.getOrDefault("kiln.seed", "0")));
-            TablePreparation table = metadataEntry(file, InputEncoder.METADATA_KEY,
-                    () -> InputEncoder.fromMetadata(meta) instanceof TableEncoder encoder ? encoder.preparation() : null);
+            long seed;
+            try {
+                seed = Long.parseLong(meta.getOrDefault("kiln.seed", "0"));
+            } catch (NumberFormatException e) {
+                throw new Main.UsageException(file + ": the metadata entry kiln.seed is malformed (" + e.getMessage() + ")");
+            }
+            TablePreparation table = predictor.encoder() instanceof TableEncoder encoder ? encoder.preparation() : null;
             // The same choices as in training select the same rows, and so the same test set.
             TableChoice choice = new TableChoice(o.string("target", meta.get("kiln.target")),
                     table == null ? TableChoice.DEFAULT_PREPARATION : table.options(), "true".equals(meta.get("kiln.keep_duplicates")));
-            try (DataSource source = DataSource.load(spec, o.path("data"), choice, seed)) {
-                List<String> classes = metadataEntry(file, "kiln.classes", () -> classNames(meta, source));
-                try (TensorDataset prepared = table == null ? null : preparedTest(source, table, classes);
-                     TensorDataset test = metadataEntry(file, "kiln.preprocessing",
-                             () -> preprocess(prepared != null ? prepared : source.test(), meta.get("kiln.preprocessing")))) {
-                    Evaluation ev = Trainer.evaluate(loaded.model(), new CrossEntropyLoss(), DataLoader.builder(test).batchSize(1000).build());
-                    ConfusionMatrix matrix = ConfusionMatrix.of(ev.labels(), ev.predictions(), classes.size());
-                    out.printf(Locale.ROOT, "%s on %s: %,d test examples, accuracy %.2f%%, loss %.4f%n%n", file, spec,
-                            ev.examples(), 100 * ev.accuracy(), ev.loss());
-                    out.println(ClassificationReport.of(matrix, classes));
-                    out.println(matrix.format(classes));
+            List<String> classes = predictor.classNames();
+            try (DataSource source = DataSource.load(spec, o.path("data"), choice, seed);
+                 TensorDataset prepared = table == null ? null : preparedTest(source, table, classes);
+                 TensorDataset test = scaled(prepared != null ? prepared : source.test(), predictor.scaler())) {
+                Evaluation ev = Trainer.evaluate(predictor.model(), new CrossEntropyLoss(), DataLoader.builder(test).batchSize(1000).build());
+                ConfusionMatrix matrix = ConfusionMatrix.of(ev.labels(), ev.predictions(), classes.size());
+                out.printf(Locale.ROOT, "%s on %s: %,d test examples, accuracy %.2f%%, loss %.4f%n%n", file, spec,
+                        ev.examples(), 100 * ev.accuracy(), ev.loss());
+                out.println(ClassificationReport.of(matrix, classes));
+                out.println(matrix.format(classes));
+                if (o.has("predictions")) {
+                    PredictionsCsv.write(o.path("predictions"), classes, ev.labels(), ev.predictions(), ev.probabilities());
+                    out.printf(Locale.ROOT, "predictions: %s (%,d rows: index, true class, predicted class, probability)%n",
+                            o.path("predictions"), ev.examples());
+                }
+                if (o.has("json")) {
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("test_accuracy", ev.accuracy());
+                    json.put("test_loss", ev.loss());
+                    json.put("examples", ev.examples());
+                    json.put("dataset", spec);
+                    json.put("checkpoint", file.toString());
                     if (o.has("predictions")) {
-                        PredictionsCsv.write(o.path("predictions"), classes, ev.labels(), ev.predictions(), ev.probabilities());
-                        out.printf(Locale.ROOT, "predictions: %s (%,d rows: index, true class, predicted class, probability)%n",
-                                o.path("predictions"), ev.examples());
+                        json.put("predictions", o.path("predictions").toString());
                     }
-                    if (o.has("json")) {
-                        Map<String, Object> json = new LinkedHashMap<>();
-                        json.put("test_accuracy", ev.accuracy());
-                        json.put("test_loss", ev.loss());
-                        json.put("examples", ev.examples());
-                        json.put("dataset", spec);
-                        json.put("checkpoint", file.toString());
-                        if (o.has("predictions")) {
-                            json.put("predictions", o.path("predictions").toString());
-                        }
-                        out.println(Json.write(json));
-                    }
+                    out.println(Json.write(json));
                 }
             }
         }
         return 0;
-    }
-
-    /** Reads one metadata entry, turning a malformed value into a one-line error that names the file and the key. */
-    private static <T> T metadataEntry(Path file, String key, Supplier<T> read) {
-        try {
-            return read.get();
-        } catch (RuntimeException e) {
-            throw new Main.UsageException(file + ": the metadata entry " + key + " is malformed (" + e.getMessage() + ")");
-        }
     }
 
     /**
@@ -134,18 +123,8 @@ final class Eval {
         return asTrained.dataset(table, rows.testRows());
     }
 
-    /** Applies the scaling saved in the checkpoint (fitted on the training split) to the test set. */
-    @SuppressWarnings("unchecked")
-    private static TensorDataset preprocess(TensorDataset test, String preprocessing) {
-        if (preprocessing == null) {
-            return DataSource.copy(test);
-        }
-        return FeatureScaler.fromConfig((Map<String, Object>) Json.parse(preprocessing)).transform(test);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> classNames(Map<String, String> meta, DataSource source) {
-        String saved = meta.get("kiln.classes");
-        return saved == null ? source.classNames() : (List<String>) Json.parse(saved);
+    /** The test set scaled as the training split was ({@code scaler} fitted on it; null: unscaled), as a new dataset. */
+    private static TensorDataset scaled(TensorDataset test, FeatureScaler scaler) {
+        return scaler == null ? DataSource.copy(test) : scaler.transform(test);
     }
 }

@@ -155,6 +155,16 @@ public final class Predictor implements AutoCloseable {
         return encoder;
     }
 
+    /** The scaling fitted on the training split, applied after the encoder; null when training scaled nothing. */
+    public FeatureScaler scaler() {
+        return scaler;
+    }
+
+    /** The model, in evaluation mode; it stays this predictor's (closed with it). */
+    public Module model() {
+        return model;
+    }
+
     /** The checkpoint's metadata. */
     public Map<String, String> metadata() {
         return metadata;
