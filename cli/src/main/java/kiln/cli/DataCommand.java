@@ -49,7 +49,7 @@ final class DataCommand {
               constant          one distinct value (or none): it carries no information
               identifier?       at least %d values, all distinct: texts, or whole numbers 1..n in any order
               stray texts       a text column whose values are mostly numbers: likely typos
-              similar categories  equal but for case or surrounding spaces ("Yes", "yes ")
+              similar categories  equal but for case ("Yes", "yes"), which training counts apart
               far outliers      more than %s interquartile ranges beyond a quartile
             Missing values are empty cells, NA, N/A and NaN.""";
 

@@ -64,7 +64,7 @@ class CsvTest {
     void columnsAreTypedAndMissingValuesCounted() throws IOException {
         CsvTable table = Csv.read(write("t.csv", "a,b,c,d\n"
                 + " 1.5 ,x,NA,-2\n"
-                + "1e3,y,7,.5\n"
+                + "1e3, y ,7,.5\n"
                 + ",x,N/A,+3\n"));
         CsvTable.Column a = table.column("a");
         assertTrue(a.isNumeric());
@@ -72,7 +72,9 @@ class CsvTest {
         assertEquals(1000.0, a.value(1));
         assertTrue(a.isMissing(2) && Double.isNaN(a.value(2)));
         assertFalse(table.column("b").isNumeric());
-        assertEquals(List.of("x", "y"), table.column("b").categories());
+        assertEquals(" y ", table.column("b").text(1), "a cell keeps its text as read");
+        assertEquals("y", table.column("b").trimmedText(1));
+        assertEquals(List.of("x", "y"), table.column("b").categories(), "categories are trimmed texts");
         assertTrue(table.column("c").isNumeric(), "a column that is numbers where not missing is numeric");
         assertArrayEquals(new double[] {-2, 0.5, 3}, new double[] {table.column("d").value(0), table.column("d").value(1),
                 table.column("d").value(2)});

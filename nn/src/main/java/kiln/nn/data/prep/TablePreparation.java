@@ -150,7 +150,7 @@ public final class TablePreparation {
     }
 
     private static CategoricalColumn fitCategorical(CsvTable table, CsvTable.Column column, int[] rows, Options options) {
-        List<String> texts = Arrays.stream(rows).filter(row -> !column.isMissing(row)).mapToObj(row -> column.text(row).strip()).toList();
+        List<String> texts = Arrays.stream(rows).filter(row -> !column.isMissing(row)).mapToObj(column::trimmedText).toList();
         long distinct = texts.stream().distinct().count();
         if (distinct > MAX_CATEGORIES) {
             long numbers = texts.stream().filter(CsvTable::isNumber).count();

@@ -28,7 +28,7 @@ public record TargetClasses(List<String> names) {
             if (column.isNumeric()) {
                 numbers.add(column.value(row) + 0.0);   // -0.0 + 0.0 is 0.0: "-0" and "0" are one class
             } else {
-                texts.add(column.text(row).strip());
+                texts.add(column.trimmedText(row));
             }
         }
         return new TargetClasses(column.isNumeric() ? numbers.stream().map(TargetClasses::name).toList() : List.copyOf(texts));
