@@ -52,6 +52,28 @@ class CsvTest {
     }
 
     @Test
+    void fieldQuotesOnlyWhatNeedsQuotingAndReadsBackUnchanged() throws IOException {
+        assertEquals("plain text", Csv.field("plain text"));
+        assertEquals(" spaced ", Csv.field(" spaced "), "spaces are kept as they are, quoted or not");
+        assertEquals("\"Smith, J.\"", Csv.field("Smith, J."));
+        assertEquals("\"said \"\"hi\"\"\"", Csv.field("said \"hi\""), "RFC 4180: an inner quote is written twice");
+        assertEquals("\"two\nlines\"", Csv.field("two\nlines"));
+        assertEquals("\"a\rb\"", Csv.field("a\rb"));
+        List<String> texts = List.of("plain", " spaced ", "Smith, J.", "said \"hi\"", "5'11\"", "\"", "two\nlines", ",");
+        StringBuilder csv = new StringBuilder("text,n\n");
+        for (int i = 0; i < texts.size(); i++) {
+            csv.append(Csv.field(texts.get(i))).append(',').append(i).append('\n');
+        }
+        CsvTable table = Csv.read(write("fields.csv", csv.toString()));
+        assertEquals(texts.size(), table.rowCount());
+        for (int i = 0; i < texts.size(); i++) {
+            assertEquals(texts.get(i), table.column("text").text(i));
+            assertEquals(i, table.column("n").value(i));
+        }
+        assertThrows(IllegalArgumentException.class, () -> Csv.field(null));
+    }
+
+    @Test
     void anotherDelimiterAndNoHeader() throws IOException {
         CsvTable table = Csv.read(write("s.csv", "1;a;x\n2;b;\"y;z\"\n"), Csv.Options.DEFAULT.delimiter(';').header(false));
         assertEquals(List.of("column1", "column2", "column3"), table.columnNames());

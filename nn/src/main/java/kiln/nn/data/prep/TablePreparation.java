@@ -254,9 +254,7 @@ public final class TablePreparation {
             case null -> null;
             case String text -> Csv.Options.DEFAULT.missing().contains(text.strip()) ? null : text;
             case Double d when Double.isNaN(d) -> null;
-            case Number n when n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15 ->
-                    Long.toString(n.longValue());   // 3.0 is the category "3"
-            case Number n -> Double.toString(n.doubleValue());
+            case Number n -> NumberText.of(n.doubleValue());   // 3.0 is the category "3"
             default -> throw new InvalidRowException(row, "column '" + column + "': expected a number, a text or null, got " + value);
         };
     }
