@@ -73,18 +73,22 @@ public final class TablePreparation {
             excluded = Set.copyOf(excluded);
         }
 
+        /** These options with {@code rule} for missing values. */
         public Options missing(MissingValues rule) {
             return new Options(rule, encoding, outliers, excluded);
         }
 
+        /** These options with {@code rule} encoding the text columns. */
         public Options encoding(Encoding rule) {
             return new Options(missing, rule, outliers, excluded);
         }
 
+        /** These options with {@code rule} clipping the numeric columns. */
         public Options outliers(OutlierRule rule) {
             return new Options(missing, encoding, rule, excluded);
         }
 
+        /** These options leaving out {@code columns}, in place of any columns excluded before. */
         public Options exclude(String... columns) {
             return new Options(missing, encoding, outliers, Set.of(columns));
         }
@@ -176,10 +180,12 @@ public final class TablePreparation {
         return target;
     }
 
+    /** The options the preparation was fitted with. */
     public Options options() {
         return options;
     }
 
+    /** The fitted preparation of each feature column, in the table's column order. */
     public List<ColumnPreparation> columns() {
         return columns;
     }
