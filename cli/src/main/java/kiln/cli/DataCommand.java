@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,7 +49,7 @@ final class DataCommand {
               constant          one distinct value (or none): it carries no information
               identifier?       at least %d values, all distinct: texts, or whole numbers 1..n in any order
               stray texts       a text column whose values are mostly numbers: likely typos
-              similar categories  equal but for case or surrounding spaces ("Yes", "yes ")
+              similar categories  equal but for case ("Yes", "yes"), which training counts apart
               far outliers      more than %s interquartile ranges beyond a quartile
             Missing values are empty cells, NA, N/A and NaN.""";
 
@@ -65,17 +65,14 @@ final class DataCommand {
         if (!args[0].equals("inspect")) {
             throw new Main.UsageException("unknown subcommand '" + args[0] + "' (known: inspect; try: kiln data --help)");
         }
-        List<String> files = new ArrayList<>();
-        List<String> optionArgs = new ArrayList<>();
-        splitArguments(args, files, optionArgs);
-        Options o = new Options("data").value("target").value("data").flag("json");
-        if (!o.parse(optionArgs.toArray(String[]::new))) {
+        Options o = new Options("data").value("target").value("data").flag("json").positionals(2);   // FILE [TEST_FILE]
+        if (!o.parse(Arrays.copyOfRange(args, 1, args.length))) {
             out.println(help());
             return 0;
         }
-        if (files.isEmpty() || files.size() > 2) {
-            throw new Main.UsageException("inspect takes FILE and optionally TEST_FILE, got " + files.size()
-                    + " files (try: kiln data --help)");
+        List<String> files = o.positionals();
+        if (files.isEmpty()) {
+            throw new Main.UsageException("inspect takes FILE and optionally TEST_FILE, got no file (try: kiln data --help)");
         }
         if (files.equals(List.of(FASHION_MNIST))) {
             inspectFashionMnist(o, out);
@@ -109,20 +106,6 @@ final class DataCommand {
         out.print(report);
         if (asJson) {
             out.println(Json.write(json));
-        }
-    }
-
-    /** The file names (words not starting with '-') apart from the options and their values. */
-    private static void splitArguments(String[] args, List<String> files, List<String> optionArgs) {
-        for (int i = 1; i < args.length; i++) {
-            if (!args[i].startsWith("-")) {
-                files.add(args[i]);
-                continue;
-            }
-            optionArgs.add(args[i]);
-            if ((args[i].equals("--target") || args[i].equals("--data")) && i + 1 < args.length) {
-                optionArgs.add(args[++i]);
-            }
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 
+import kiln.nn.data.Csv;
 import kiln.nn.io.AtomicFiles;
 
 /**
@@ -75,13 +76,8 @@ final class TrialTable {
                     Hyperparameter.format(h.width()), Hyperparameter.format(h.weightDecay()), Hyperparameter.format(h.dropout()),
                     Integer.toString(t.recipe().epochs()), scored ? String.format(Locale.ROOT, "%.6g", t.valAccuracy()) : "",
                     scored ? String.format(Locale.ROOT, "%.6g", t.valLoss()) : "", scored ? Integer.toString(t.bestEpoch()) : "",
-                    String.format(Locale.ROOT, "%.3f", t.seconds()), scored ? "" : quoted(t.failure()))).append('\n');
+                    String.format(Locale.ROOT, "%.3f", t.seconds()), scored ? "" : Csv.field(t.failure()))).append('\n');
         }
         AtomicFiles.write(file, csv.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A CSV field in double quotes, inner quotes doubled (RFC 4180), for free text that may hold commas. */
-    private static String quoted(String text) {
-        return "\"" + text.replace("\"", "\"\"") + "\"";
     }
 }

@@ -125,7 +125,7 @@ class TuneCommandTest {
         assertEquals(3, rows.size(), "lr 0, lr 10 and the default");
         assertEquals(List.of("0", ""), List.of(rows.getFirst()[2], rows.getFirst()[12]), "lr 0 is scored and ranks first");
         String[] blownUp = rows.stream().filter(r -> r[2].equals("10")).findFirst().orElseThrow();
-        assertTrue(blownUp[12].startsWith("\"diverged (epoch"), blownUp[12]);
+        assertTrue(blownUp[12].startsWith("diverged (epoch"), blownUp[12]);
         assertEquals("", blownUp[8], "no score");
         assertTrue(rows.indexOf(blownUp) > 0 && rows.stream().skip(rows.indexOf(blownUp)).allMatch(r -> !r[12].isEmpty()),
                 "failed trials rank below every scored one");

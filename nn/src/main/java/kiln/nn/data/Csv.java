@@ -23,6 +23,8 @@ import java.util.Set;
  * Problems are refused with an {@link IOException} naming the file, the line and the field: a quote
  * never closed, text after a closing quote, a record with the wrong number of fields, text that is
  * not UTF-8.
+ *
+ * <p>{@link #field} writes a text as a field that this reader reads back unchanged.
  */
 public final class Csv {
     private Csv() {}
@@ -81,6 +83,19 @@ public final class Csv {
         }
         List<String> header = options.header() ? records.removeFirst().fields() : null;
         return CsvTable.of(file.toString(), header, records, options);
+    }
+
+    /**
+     * A text as one field of a comma-separated record, for writers of CSV files: as it is, or in double
+     * quotes with each inner quote doubled when it holds a comma, a quote or a line break (RFC 4180).
+     * {@link #read} reads the field back as the same text.
+     */
+    public static String field(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("Csv.field: the text is null (write a missing value as an empty field)");
+        }
+        boolean quote = text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0;
+        return quote ? '"' + text.replace("\"", "\"\"") + '"' : text;
     }
 
     /** One record: its fields and the line it starts on (1-based). */

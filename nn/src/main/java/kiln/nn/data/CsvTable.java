@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * A CSV file read by {@link Csv}: named columns of equal length, each typed by what it holds. A column
  * is <em>numeric</em> when every value that is not missing is a decimal number (e.g. {@code -1},
  * {@code 2.5}, {@code .5e-3}), otherwise <em>categorical</em> (text). Cells keep the text as read;
- * missing-value markers and numbers are recognized after trimming spaces.
+ * missing-value markers and numbers are recognized after trimming spaces, and texts are compared
+ * trimmed ({@link Column#trimmedText}).
  *
  * <p>{@link #classification} and {@link #regression} turn the table into tensors for training.
  */
@@ -66,6 +67,14 @@ public final class CsvTable {
             return cells[row];
         }
 
+        /**
+         * The cell's text without surrounding spaces: the value a text column holds for training, the
+         * data audit and {@link CsvTable#rowKey} alike, so that "cat" and "cat " are one category.
+         */
+        public String trimmedText(int row) {
+            return cells[row].strip();
+        }
+
         public boolean isMissing(int row) {
             return missing[row];
         }
@@ -82,12 +91,15 @@ public final class CsvTable {
             return missingCount;
         }
 
-        /** The distinct texts that are not missing, sorted (by {@link String#compareTo}, so the order never varies). */
+        /**
+         * The distinct {@linkplain #trimmedText trimmed texts} that are not missing, sorted (by
+         * {@link String#compareTo}, so the order never varies).
+         */
         public List<String> categories() {
             TreeSet<String> distinct = new TreeSet<>();
             for (int row = 0; row < cells.length; row++) {
                 if (!missing[row]) {
-                    distinct.add(cells[row]);
+                    distinct.add(trimmedText(row));
                 }
             }
             return List.copyOf(distinct);
@@ -240,7 +252,7 @@ public final class CsvTable {
         for (Column column : columns) {
             String value = column.isMissing(row) ? "" : column.isNumeric()
                     ? Double.toString(column.value(row) + 0.0)   // + 0.0 makes -0 and 0 one value
-                    : column.text(row).strip();
+                    : column.trimmedText(row);
             // Length-prefixed, so no text can imitate a column boundary; a missing value has no length.
             key.append(column.isMissing(row) ? "-" : Integer.toString(value.length())).append(':').append(value);
         }

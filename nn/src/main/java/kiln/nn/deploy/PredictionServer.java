@@ -168,10 +168,12 @@ public final class PredictionServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + port() + "/");
     }
 
+    /** What the server has done so far (requests, errors, latencies, predicted classes): what {@code GET /metrics} answers. */
     public ServerMetrics metrics() {
         return metrics;
     }
 
+    /** The settings the server was started with; {@link #port()} tells the port picked for port 0. */
     public Settings settings() {
         return settings;
     }

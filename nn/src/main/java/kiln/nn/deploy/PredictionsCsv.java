@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
+import kiln.nn.data.Csv;
 import kiln.nn.io.AtomicFiles;
 
 /**
@@ -17,7 +18,7 @@ import kiln.nn.io.AtomicFiles;
  * </pre>
  * The {@code true_*} columns are there when the true classes are known ({@code kiln eval}), not for new
  * data ({@code kiln predict}). {@code probability} is the predicted class's softmax probability, six
- * decimals. Names are quoted when they hold a comma, a quote or a line break (RFC 4180).
+ * decimals. Names are quoted when they hold a comma, a quote or a line break ({@link Csv#field}).
  */
 public final class PredictionsCsv {
     private PredictionsCsv() {}
@@ -40,17 +41,11 @@ public final class PredictionsCsv {
         for (int i = 0; i < predicted.length; i++) {
             csv.append(i).append(',');
             if (trueClasses != null) {
-                csv.append(trueClasses[i]).append(',').append(field(classNames.get(trueClasses[i]))).append(',');
+                csv.append(trueClasses[i]).append(',').append(Csv.field(classNames.get(trueClasses[i]))).append(',');
             }
-            csv.append(predicted[i]).append(',').append(field(classNames.get(predicted[i]))).append(',')
+            csv.append(predicted[i]).append(',').append(Csv.field(classNames.get(predicted[i]))).append(',')
                     .append(String.format(Locale.ROOT, "%.6f", probabilities[i][predicted[i]])).append('\n');
         }
         AtomicFiles.write(file, csv.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A text as one CSV field: quoted, with quotes doubled, when it holds a separator, a quote or a line break. */
-    private static String field(String text) {
-        boolean quote = text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0;
-        return quote ? '"' + text.replace("\"", "\"\"") + '"' : text;
     }
 }

@@ -52,6 +52,28 @@ class CsvTest {
     }
 
     @Test
+    void fieldQuotesOnlyWhatNeedsQuotingAndReadsBackUnchanged() throws IOException {
+        assertEquals("plain text", Csv.field("plain text"));
+        assertEquals(" spaced ", Csv.field(" spaced "), "spaces are kept as they are, quoted or not");
+        assertEquals("\"Smith, J.\"", Csv.field("Smith, J."));
+        assertEquals("\"said \"\"hi\"\"\"", Csv.field("said \"hi\""), "RFC 4180: an inner quote is written twice");
+        assertEquals("\"two\nlines\"", Csv.field("two\nlines"));
+        assertEquals("\"a\rb\"", Csv.field("a\rb"));
+        List<String> texts = List.of("plain", " spaced ", "Smith, J.", "said \"hi\"", "5'11\"", "\"", "two\nlines", ",");
+        StringBuilder csv = new StringBuilder("text,n\n");
+        for (int i = 0; i < texts.size(); i++) {
+            csv.append(Csv.field(texts.get(i))).append(',').append(i).append('\n');
+        }
+        CsvTable table = Csv.read(write("fields.csv", csv.toString()));
+        assertEquals(texts.size(), table.rowCount());
+        for (int i = 0; i < texts.size(); i++) {
+            assertEquals(texts.get(i), table.column("text").text(i));
+            assertEquals(i, table.column("n").value(i));
+        }
+        assertThrows(IllegalArgumentException.class, () -> Csv.field(null));
+    }
+
+    @Test
     void anotherDelimiterAndNoHeader() throws IOException {
         CsvTable table = Csv.read(write("s.csv", "1;a;x\n2;b;\"y;z\"\n"), Csv.Options.DEFAULT.delimiter(';').header(false));
         assertEquals(List.of("column1", "column2", "column3"), table.columnNames());
@@ -64,7 +86,7 @@ class CsvTest {
     void columnsAreTypedAndMissingValuesCounted() throws IOException {
         CsvTable table = Csv.read(write("t.csv", "a,b,c,d\n"
                 + " 1.5 ,x,NA,-2\n"
-                + "1e3,y,7,.5\n"
+                + "1e3, y ,7,.5\n"
                 + ",x,N/A,+3\n"));
         CsvTable.Column a = table.column("a");
         assertTrue(a.isNumeric());
@@ -72,7 +94,9 @@ class CsvTest {
         assertEquals(1000.0, a.value(1));
         assertTrue(a.isMissing(2) && Double.isNaN(a.value(2)));
         assertFalse(table.column("b").isNumeric());
-        assertEquals(List.of("x", "y"), table.column("b").categories());
+        assertEquals(" y ", table.column("b").text(1), "a cell keeps its text as read");
+        assertEquals("y", table.column("b").trimmedText(1));
+        assertEquals(List.of("x", "y"), table.column("b").categories(), "categories are trimmed texts");
         assertTrue(table.column("c").isNumeric(), "a column that is numbers where not missing is numeric");
         assertArrayEquals(new double[] {-2, 0.5, 3}, new double[] {table.column("d").value(0), table.column("d").value(1),
                 table.column("d").value(2)});

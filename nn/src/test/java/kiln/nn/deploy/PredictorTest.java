@@ -2,6 +2,7 @@ package kiln.nn.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,13 @@ import kiln.engine.Tensor;
 import kiln.nn.Module;
 import kiln.nn.io.Checkpoint;
 import kiln.nn.io.InvalidFileException;
+import kiln.nn.io.Json;
+import kiln.nn.models.ModelZoo;
 
-/** A checkpoint as a predictor: the training pipeline's scaling, the model, the softmax; concurrent calls agree with serial ones. */
+/**
+ * A checkpoint as a predictor: the training pipeline's scaling, the model, the softmax; concurrent calls
+ * agree with serial ones, for a perceptron and for a convolutional model.
+ */
 class PredictorTest {
     @TempDir
     static Path dir;
@@ -93,36 +100,75 @@ class PredictorTest {
 
     @Test
     void concurrentPredictionsEqualSerialOnes() throws Exception {
-        int calls = 64;
+        List<List<List<Object>>> requests = new ArrayList<>();
+        for (int c = 0; c < 64; c++) {
+            int from = (c * 7) % 150;
+            requests.add(saved.rows(from, from + 1 + c % 40));      // batches of 1 to 40 rows
+        }
         try (Predictor predictor = Predictor.load(dir)) {
-            List<List<List<Object>>> requests = new ArrayList<>();
-            for (int c = 0; c < calls; c++) {
-                int from = (c * 7) % 150;
-                requests.add(saved.rows(from, from + 1 + c % 40));      // batches of 1 to 40 rows
+            assertConcurrentEqualSerial(predictor, requests);
+        }
+    }
+
+    /**
+     * The same for a convolutional model, whose float32 convolutions spread a batch's images over the
+     * compute pool with an im2col buffer per thread (engine Convolution): callers at once must not share one.
+     * The weights are LeNet's initial ones; what matters is that every call computes them the same way.
+     */
+    @Test
+    void concurrentConvolutionalPredictionsEqualSerialOnes() throws Exception {
+        Path lenet = Files.createDirectories(dir.resolve("lenet"));
+        List<String> classes = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+        try (Module model = ModelZoo.build("lenet", new int[] {1, 28, 28}, classes.size(), new Generator(5))) {
+            Checkpoint.save(lenet.resolve(Predictor.CHECKPOINT_NAME), model, Map.of("kiln.dataset", "fashion-mnist",
+                    "kiln.input_shape", "[1,28,28]", "kiln.classes", Json.write(classes)));
+        }
+        Generator rng = new Generator(6);
+        List<List<Object>> images = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            List<Object> pixels = new ArrayList<>();
+            for (int p = 0; p < 28 * 28; p++) {
+                pixels.add((double) rng.nextLong(256));
             }
-            List<double[][]> serial = new ArrayList<>();
-            for (List<List<Object>> rows : requests) {
-                serial.add(predictor.predict(rows).probabilities());
-            }
-            ExecutorService clients = Executors.newFixedThreadPool(8);
-            try {
-                List<Future<double[][]>> concurrent = new ArrayList<>();
-                for (int round = 0; round < 4; round++) {
-                    for (List<List<Object>> rows : requests) {
-                        Callable<double[][]> call = () -> predictor.predict(rows).probabilities();
-                        concurrent.add(clients.submit(call));
-                    }
+            images.add(pixels);
+        }
+        List<List<List<Object>>> requests = new ArrayList<>();
+        for (int c = 0; c < 24; c++) {
+            int from = (c * 5) % 36;
+            requests.add(images.subList(from, from + 1 + c % 12));    // batches of 1 to 12 images
+        }
+        try (Predictor predictor = Predictor.load(lenet)) {
+            double[][] first = predictor.predict(images.subList(0, 2)).probabilities();
+            assertFalse(Arrays.equals(first[0], first[1]), "the model tells two images apart, so a mix-up would show");
+            assertConcurrentEqualSerial(predictor, requests);
+        }
+    }
+
+    /** Each request answered by 8 threads at once, 4 times over, gives bit for bit the probabilities it gives alone. */
+    private static void assertConcurrentEqualSerial(Predictor predictor, List<List<List<Object>>> requests) throws Exception {
+        List<double[][]> serial = new ArrayList<>();
+        for (List<List<Object>> rows : requests) {
+            serial.add(predictor.predict(rows).probabilities());
+        }
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<double[][]>> concurrent = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                for (List<List<Object>> rows : requests) {
+                    Callable<double[][]> call = () -> predictor.predict(rows).probabilities();
+                    concurrent.add(clients.submit(call));
                 }
-                for (int i = 0; i < concurrent.size(); i++) {
-                    double[][] got = concurrent.get(i).get();
-                    double[][] want = serial.get(i % calls);
-                    for (int r = 0; r < want.length; r++) {
-                        assertArrayEquals(want[r], got[r], 0, "call " + i + ", row " + r + ": bit for bit");
-                    }
-                }
-            } finally {
-                clients.shutdown();
             }
+            for (int i = 0; i < concurrent.size(); i++) {
+                double[][] got = concurrent.get(i).get();
+                double[][] want = serial.get(i % requests.size());
+                assertEquals(want.length, got.length, "call " + i);
+                for (int r = 0; r < want.length; r++) {
+                    assertArrayEquals(want[r], got[r], "call " + i + ", row " + r + ": bit for bit");
+                }
+            }
+        } finally {
+            clients.shutdown();
         }
     }
 

@@ -12,8 +12,9 @@ import kiln.nn.data.CsvTable;
 
 /**
  * How the rows spread over the classes of a target column, and the class weights that would even them
- * out. A table's classes are in the order training numbers them: numbers sorted as numbers ("1" and "1.0"
- * are one class, named as first written), texts sorted as texts. Rows missing the target belong to no class.
+ * out. A table's classes are those training finds, in the order it numbers them: numbers sorted as
+ * numbers ("1" and "1.0" are one class, named as first written), texts trimmed and sorted as texts ("cat"
+ * and "cat " are one class). Rows missing the target belong to no class.
  *
  * <p>The suggested weights are scikit-learn's "balanced" ones, {@code n / (k · n_c)} for n labelled rows,
  * k classes and n_c rows in class c: weighted by them, every class contributes equally to the loss. The
@@ -49,9 +50,9 @@ public record ClassBalance(String target, List<ClassCount> classes, int missing,
                 firstMissingLine = missing++ == 0 ? table.line(row) : firstMissingLine;
                 continue;
             }
-            Object key = column.isNumeric() ? (Object) (column.value(row) + 0.0) : column.text(row);
+            Object key = column.isNumeric() ? (Object) (column.value(row) + 0.0) : column.trimmedText(row);
             counts.merge(key, 1, Integer::sum);
-            names.putIfAbsent(key, column.isNumeric() ? column.text(row).strip() : column.text(row));
+            names.putIfAbsent(key, column.trimmedText(row));
         }
         Map<String, Integer> named = new LinkedHashMap<>();
         counts.forEach((key, count) -> named.put(names.get(key), count));

@@ -13,7 +13,8 @@ import kiln.nn.data.prep.TablePreparation;
 
 /**
  * What one column holds: its type, missing values, distinct values, the range of its numbers, and the
- * signs that it is wrong or useless. The rules:
+ * signs that it is wrong or useless. Texts are compared trimmed, as training compares them ("cat" and
+ * "cat " are one category). The rules:
  * <ul>
  *   <li><em>constant</em>: at most one distinct value (an all-missing column counts);</li>
  *   <li><em>mostly missing</em>: more than {@value #MOSTLY_MISSING} of the rows miss a value;</li>
@@ -22,15 +23,15 @@ import kiln.nn.data.prep.TablePreparation;
  *       or a key, which tells nothing about new rows. Distinct measurements (2.31, 7.5, ...) are not flagged;</li>
  *   <li><em>stray texts</em>: a text column in which more than half of the values are numbers: its texts
  *       are likely typos that made the whole column text;</li>
- *   <li><em>similar categories</em>: categories equal once case and surrounding spaces are ignored
- *       ("Yes", "yes "), which training would count as different;</li>
+ *   <li><em>similar categories</em>: categories equal once case is ignored ("Yes", "yes"), which
+ *       training counts as different;</li>
  *   <li><em>far outliers</em>: see {@link NumericSummary}.</li>
  * </ul>
  *
  * @param numbers           the summary of the values; null for a text column or one with no values
  * @param strayTexts        how many values of a mostly-numeric text column are not numbers (0 otherwise)
  * @param strayExamples     the first few of them, with their lines
- * @param similarCategories groups of categories that differ only in case or surrounding spaces
+ * @param similarCategories groups of categories that differ only in case
  */
 public record ColumnProfile(String name, boolean numeric, int rows, int missing, int distinct, NumericSummary numbers,
                             boolean identifierLike, int strayTexts, List<Cell> strayExamples,
@@ -91,11 +92,11 @@ public record ColumnProfile(String name, boolean numeric, int rows, int missing,
                 mostlyNumbers ? strays : 0, mostlyNumbers ? texts : List.of(), similar(categories));
     }
 
-    /** Categories grouped by their trimmed lower-case form; the groups of more than one. */
+    /** Categories grouped by their lower-case form; the groups of more than one. */
     private static List<List<String>> similar(List<String> categories) {
         Map<String, List<String>> groups = new TreeMap<>();
         for (String category : categories) {
-            groups.computeIfAbsent(category.strip().toLowerCase(Locale.ROOT), key -> new ArrayList<>()).add(category);
+            groups.computeIfAbsent(category.toLowerCase(Locale.ROOT), key -> new ArrayList<>()).add(category);
         }
         return groups.values().stream().filter(group -> group.size() > 1).toList();
     }
@@ -127,7 +128,7 @@ public record ColumnProfile(String name, boolean numeric, int rows, int missing,
                     "fix them or mark them missing; as it is, the whole column is read as text (one category per value)"));
         }
         if (!similarCategories.isEmpty()) {
-            findings.add(new Finding(subject, "categories that differ only in case or spaces: " + String.join("; ",
+            findings.add(new Finding(subject, "categories that differ only in case: " + String.join("; ",
                     similarCategories.stream().map(group -> String.join(" / ", group.stream().map(Values::quoted).toList())).toList()),
                     "write each one way: as it is they count as different " + (target ? "classes" : "categories")));
         }

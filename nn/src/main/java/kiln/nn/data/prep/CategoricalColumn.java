@@ -79,10 +79,12 @@ public final class CategoricalColumn implements ColumnPreparation {
         return name;
     }
 
+    /** How a category becomes features: one-hot columns or its index. */
     public Encoding encoding() {
         return encoding;
     }
 
+    /** The categories in the order of their one-hot columns; a category's position is its ordinal value. */
     public List<String> categories() {
         return categories;
     }

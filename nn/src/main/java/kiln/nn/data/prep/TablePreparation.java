@@ -73,18 +73,22 @@ public final class TablePreparation {
             excluded = Set.copyOf(excluded);
         }
 
+        /** These options with {@code rule} for missing values. */
         public Options missing(MissingValues rule) {
             return new Options(rule, encoding, outliers, excluded);
         }
 
+        /** These options with {@code rule} encoding the text columns. */
         public Options encoding(Encoding rule) {
             return new Options(missing, rule, outliers, excluded);
         }
 
+        /** These options with {@code rule} clipping the numeric columns. */
         public Options outliers(OutlierRule rule) {
             return new Options(missing, encoding, rule, excluded);
         }
 
+        /** These options leaving out {@code columns}, in place of any columns excluded before. */
         public Options exclude(String... columns) {
             return new Options(missing, encoding, outliers, Set.of(columns));
         }
@@ -150,7 +154,7 @@ public final class TablePreparation {
     }
 
     private static CategoricalColumn fitCategorical(CsvTable table, CsvTable.Column column, int[] rows, Options options) {
-        List<String> texts = Arrays.stream(rows).filter(row -> !column.isMissing(row)).mapToObj(row -> column.text(row).strip()).toList();
+        List<String> texts = Arrays.stream(rows).filter(row -> !column.isMissing(row)).mapToObj(column::trimmedText).toList();
         long distinct = texts.stream().distinct().count();
         if (distinct > MAX_CATEGORIES) {
             long numbers = texts.stream().filter(CsvTable::isNumber).count();
@@ -176,10 +180,12 @@ public final class TablePreparation {
         return target;
     }
 
+    /** The options the preparation was fitted with. */
     public Options options() {
         return options;
     }
 
+    /** The fitted preparation of each feature column, in the table's column order. */
     public List<ColumnPreparation> columns() {
         return columns;
     }
@@ -254,9 +260,7 @@ public final class TablePreparation {
             case null -> null;
             case String text -> Csv.Options.DEFAULT.missing().contains(text.strip()) ? null : text;
             case Double d when Double.isNaN(d) -> null;
-            case Number n when n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15 ->
-                    Long.toString(n.longValue());   // 3.0 is the category "3"
-            case Number n -> Double.toString(n.doubleValue());
+            case Number n -> NumberText.of(n.doubleValue());   // 3.0 is the category "3"
             default -> throw new InvalidRowException(row, "column '" + column + "': expected a number, a text or null, got " + value);
         };
     }

@@ -28,10 +28,10 @@ public record TargetClasses(List<String> names) {
             if (column.isNumeric()) {
                 numbers.add(column.value(row) + 0.0);   // -0.0 + 0.0 is 0.0: "-0" and "0" are one class
             } else {
-                texts.add(column.text(row).strip());
+                texts.add(column.trimmedText(row));
             }
         }
-        return new TargetClasses(column.isNumeric() ? numbers.stream().map(TargetClasses::name).toList() : List.copyOf(texts));
+        return new TargetClasses(column.isNumeric() ? numbers.stream().map(NumberText::of).toList() : List.copyOf(texts));
     }
 
     /** The class index of each of {@code rows}; a class not among {@link #names} is refused with its line. */
@@ -44,7 +44,7 @@ public record TargetClasses(List<String> names) {
         long[] indices = new long[rows.length];
         for (int i = 0; i < rows.length; i++) {
             requirePresent(table, column, rows[i]);
-            String name = column.isNumeric() ? name(column.value(rows[i]) + 0.0) : column.text(rows[i]).strip();
+            String name = column.isNumeric() ? NumberText.of(column.value(rows[i]) + 0.0) : column.trimmedText(rows[i]);
             Integer found = index.get(name);
             if (found == null) {
                 throw new IllegalArgumentException(table.source() + ":" + table.line(rows[i]) + ": " + column.describe()
@@ -60,11 +60,6 @@ public record TargetClasses(List<String> names) {
             throw new IllegalArgumentException(table.source() + ":" + table.line(row) + ": " + column.describe()
                     + ": the target is missing (leave such rows out: RowFilter.withTarget)");
         }
-    }
-
-    /** 3.0 is "3"; 2.5 stays "2.5". */
-    private static String name(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
     }
 
     @Override

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import kiln.nn.Golden;
 import kiln.nn.data.CsvTable;
+import kiln.nn.data.prep.RowFilter;
+import kiln.nn.data.prep.TargetClasses;
 
 class ClassBalanceTest {
     private static ClassBalance balance(String csv) {
@@ -56,6 +58,16 @@ class ClassBalanceTest {
         assertEquals(List.of("1.0", "2", "10"), b.classes().stream().map(ClassBalance.ClassCount::name).toList(),
                 "\"1.0\" and \"1\" are one class, named as first written; 2 before 10");
         assertEquals(List.of(2, 2, 1), b.classes().stream().map(ClassBalance.ClassCount::count).toList());
+    }
+
+    @Test
+    void textClassesAreTrimmedAsTrainingTrimsThem() {
+        CsvTable table = Tables.read("labels.csv", "label\ncat\ncat \n\" cat\"\ndog\n dog\nbird\n");
+        ClassBalance b = ClassBalance.of(table, "label");
+        assertEquals(List.of("bird", "cat", "dog"), b.classes().stream().map(ClassBalance.ClassCount::name).toList());
+        assertEquals(List.of(1, 3, 2), b.classes().stream().map(ClassBalance.ClassCount::count).toList());
+        assertEquals(TargetClasses.fit(table, "label", RowFilter.all(table)).names(),
+                b.classes().stream().map(ClassBalance.ClassCount::name).toList(), "the classes kiln train would learn");
     }
 
     @Test
