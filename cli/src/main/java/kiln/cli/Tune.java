@@ -44,7 +44,8 @@ final class Tune {
                                    default (default 8)
               --epochs N           epochs of each trial; for halving, of the last rung (default 10)
               --eta N              halving: keep the best 1/N of a rung, give the next N times the
-                                   epochs; each rung retrains from scratch (default 3)
+                                   epochs; each rung retrains from scratch, and the default runs in
+                                   every rung, as the reference at that budget (default 3)
               --min-epochs N       halving: the first rung's epochs (default: --epochs divided by eta
                                    once per rung, so the last rung reaches --epochs)
             the space (a list for any search; ranges for random and halving)

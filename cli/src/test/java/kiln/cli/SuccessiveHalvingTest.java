@@ -36,11 +36,12 @@ class SuccessiveHalvingTest {
         List<Trial> trials = runTen(new SuccessiveHalving(3, 1, 10), calls, -1);
         List<Call> expected = new ArrayList<>();
         IntStream.range(0, 10).forEach(id -> expected.add(new Call(id, 1)));       // rung 1: all ten for 1 epoch
-        expected.addAll(List.of(new Call(9, 3), new Call(8, 3), new Call(7, 3)));   // rung 2: floor(10 / 3) = 3 best, 3 epochs
-        expected.add(new Call(9, 10));                                              // rung 3: the best one, the full --epochs
+        // The baseline (id 0) runs every rung first; of the nine others, floor(9 / 3) = 3 best go on for 3 epochs...
+        expected.addAll(List.of(new Call(0, 3), new Call(9, 3), new Call(8, 3), new Call(7, 3)));
+        expected.addAll(List.of(new Call(0, 10), new Call(9, 10)));                 // ...and the best one for the full --epochs
         assertEquals(expected, calls);
         assertEquals(10, trials.size(), "one trial per candidate, at the last rung it reached");
-        assertEquals(List.of(1, 1, 1, 1, 1, 1, 1, 3, 3, 10), trials.stream().map(t -> t.recipe().epochs()).toList());
+        assertEquals(List.of(10, 1, 1, 1, 1, 1, 1, 3, 3, 10), trials.stream().map(t -> t.recipe().epochs()).toList());
         assertEquals(IntStream.range(0, 10).boxed().toList(), trials.stream().map(Trial::id).toList());
     }
 
@@ -48,15 +49,16 @@ class SuccessiveHalvingTest {
     void aFailedTrialNeverGoesOn() throws Exception {
         List<Call> calls = new ArrayList<>();
         runTen(new SuccessiveHalving(2, 2, 8), calls, 9);
-        // Ten for 2 epochs, the best five for 4 (the failed one, id 9, ranks last), then the best two for 8: that rung
-        // reaches --epochs, so it is the last one although two candidates are left.
-        assertEquals(List.of(new Call(8, 4), new Call(7, 4), new Call(6, 4), new Call(5, 4), new Call(4, 4),
-                new Call(8, 8), new Call(7, 8)), calls.subList(10, calls.size()));
+        // All ten for 2 epochs; of the nine competitors the best four for 4 (the failed one, id 9, ranks last), then the
+        // best two for 8: that rung reaches --epochs, so it is the last one although two are left. The baseline runs each rung.
+        assertEquals(List.of(new Call(0, 4), new Call(8, 4), new Call(7, 4), new Call(6, 4), new Call(5, 4),
+                new Call(0, 8), new Call(8, 8), new Call(7, 8)), calls.subList(10, calls.size()));
     }
 
     @Test
     void plansRungsAndDefaultsTheFirstBudgetSoTheLastReachesTheMaximum() {
-        assertEquals(List.of(new SuccessiveHalving.Rung(9, 1), new SuccessiveHalving.Rung(3, 3), new SuccessiveHalving.Rung(1, 9)),
+        // Eight competitors and the baseline: 8 + 1 for 1 epoch, 2 + 1 for 3, 1 + 1 for 9.
+        assertEquals(List.of(new SuccessiveHalving.Rung(9, 1), new SuccessiveHalving.Rung(3, 3), new SuccessiveHalving.Rung(2, 9)),
                 new SuccessiveHalving(3, 1, 9).plan(9));
         assertEquals(List.of(new SuccessiveHalving.Rung(27, 5)), new SuccessiveHalving(3, 5, 5).plan(27), "no room to grow: one rung");
         assertEquals(List.of(new SuccessiveHalving.Rung(1, 7)), new SuccessiveHalving(3, 1, 7).plan(1));

@@ -90,15 +90,16 @@ class TuneCommandTest {
                 "--eta", "2", "--lr", "loguniform(1e-3, 1e-1)", "--dropout", "uniform(0, 0.3)", "--threads", "1",
                 "--out", tuneDir.toString(), "--json");
         assertEquals(0, tuned.code(), tuned.err());
-        // Six candidates (five drawn and the default): 6 for 1 epoch, the best 3 for 2, the best 1 for 4 (--epochs).
+        // Five drawn candidates and the default, which runs every rung as the reference: 5 + 1 for 1 epoch, the best
+        // 2 + 1 for 2, the best 1 + 1 for 4 (--epochs).
         assertTrue(tuned.err().contains("kiln tune: rung 1/3: 6 trials for 1 epoch\n"), tuned.err());
         assertTrue(tuned.err().contains("kiln tune: rung 2/3: 3 trials for 2 epochs\n"), tuned.err());
-        assertTrue(tuned.err().contains("kiln tune: rung 3/3: 1 trial for 4 epochs\n"), tuned.err());
-        assertEquals(10, tuned.err().lines().filter(l -> l.startsWith("kiln tune: trial ")).count());
+        assertTrue(tuned.err().contains("kiln tune: rung 3/3: 2 trials for 4 epochs\n"), tuned.err());
+        assertEquals(11, tuned.err().lines().filter(l -> l.startsWith("kiln tune: trial ")).count());
 
         List<String[]> rows = csvRows(tuneDir.resolve("trials.csv"));
         assertEquals(6, rows.size(), "one row per candidate");
-        assertEquals(List.of("1", "1", "1", "2", "2", "4"), rows.stream().map(r -> r[7]).sorted().toList());
+        assertEquals(List.of("1", "1", "1", "2", "4", "4"), rows.stream().map(r -> r[7]).sorted().toList());
         for (String[] row : rows) {
             double lr = Double.parseDouble(row[2]);
             double dropout = Double.parseDouble(row[6]);
