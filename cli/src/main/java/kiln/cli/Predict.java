@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import kiln.kernels.cpu.Parallel;
+import kiln.nn.data.prep.InvalidRowException;
 import kiln.nn.deploy.InputFile;
-import kiln.nn.deploy.InvalidInputException;
 import kiln.nn.deploy.Prediction;
 import kiln.nn.deploy.PredictionsCsv;
 import kiln.nn.deploy.Predictor;
@@ -95,7 +95,7 @@ final class Predict {
     private static Prediction predict(Predictor predictor, InputFile input, int from, int to) {
         try {
             return predictor.predict(input.rows(from, to));
-        } catch (InvalidInputException e) {
+        } catch (InvalidRowException e) {
             throw e.row() < 0 ? e : new IllegalArgumentException(input.where(from + e.row()) + ": " + e.problem());
         }
     }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import kiln.engine.Tensor;
+import kiln.nn.data.prep.InvalidRowException;
 import kiln.nn.data.prep.TablePreparation;
 import kiln.nn.io.Json;
 
@@ -13,7 +14,7 @@ import kiln.nn.io.Json;
  *
  * <p>A row is a {@code List} of values: {@code Number}, {@code String} or {@code null} (missing), as
  * JSON arrays and CSV rows hold them. An encoder refuses rows it cannot take with an
- * {@link InvalidInputException} naming the row (from 0) and the problem.
+ * {@link InvalidRowException} naming the row (from 0) and the problem.
  *
  * <p>The kinds, by the {@code "type"} of their config:
  * <ul>
@@ -35,7 +36,7 @@ public interface InputEncoder {
     /** How many raw values a row holds. */
     int width();
 
-    /** A new float32 tensor {@code [rows.size(), ...shape()]}; refuses bad rows with {@link InvalidInputException}. */
+    /** A new float32 tensor {@code [rows.size(), ...shape()]}; refuses bad rows with {@link InvalidRowException}. */
     Tensor encode(List<List<Object>> rows);
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import kiln.engine.Tensor;
+import kiln.nn.data.prep.InvalidRowException;
 import kiln.nn.io.Json;
 
 /**
@@ -47,16 +48,16 @@ abstract sealed class NumericEncoder implements InputEncoder permits PixelEncode
     @Override
     public final Tensor encode(List<List<Object>> rows) {
         if (rows == null || rows.isEmpty()) {
-            throw new InvalidInputException("no rows: send at least one row of " + describe());
+            throw new InvalidRowException("no rows: send at least one row of " + describe());
         }
         float[] data = new float[Math.multiplyExact(rows.size(), width)];
         for (int r = 0; r < rows.size(); r++) {
             List<Object> row = rows.get(r);
             if (row == null) {
-                throw new InvalidInputException(r, "missing (null); expected " + describe());
+                throw new InvalidRowException(r, "missing (null); expected " + describe());
             }
             if (row.size() != width) {
-                throw new InvalidInputException(r, row.size() + (row.size() == 1 ? " value" : " values") + "; expected " + describe());
+                throw new InvalidRowException(r, row.size() + (row.size() == 1 ? " value" : " values") + "; expected " + describe());
             }
             for (int c = 0; c < width; c++) {
                 Object cell = row.get(c);
@@ -89,7 +90,7 @@ abstract sealed class NumericEncoder implements InputEncoder permits PixelEncode
     }
 
     /** "row 3: value 17: {problem}" (values count from 0 too). */
-    static InvalidInputException refuse(int row, int column, String problem) {
-        return new InvalidInputException(row, "value " + column + ": " + problem);
+    static InvalidRowException refuse(int row, int column, String problem) {
+        return new InvalidRowException(row, "value " + column + ": " + problem);
     }
 }

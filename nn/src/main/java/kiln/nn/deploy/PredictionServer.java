@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import kiln.nn.data.prep.InvalidRowException;
 import kiln.nn.io.Json;
 
 /**
@@ -281,7 +282,7 @@ public final class PredictionServer implements AutoCloseable {
         Prediction prediction;
         try {
             prediction = predictor.predict(rows);
-        } catch (InvalidInputException bad) {
+        } catch (InvalidRowException bad) {
             throw new Refusal(400, bad.row() >= 0 ? "inputs[" + bad.row() + "]: " + bad.problem() : bad.getMessage());
         }
         Map<String, Object> answer = new LinkedHashMap<>();

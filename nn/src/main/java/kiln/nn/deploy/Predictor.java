@@ -19,6 +19,7 @@ import kiln.engine.MemoryScope;
 import kiln.engine.Tensor;
 import kiln.nn.Module;
 import kiln.nn.data.FeatureScaler;
+import kiln.nn.data.prep.InvalidRowException;
 import kiln.nn.io.Checkpoint;
 import kiln.nn.io.InvalidFileException;
 import kiln.nn.io.Json;
@@ -100,7 +101,7 @@ public final class Predictor implements AutoCloseable {
 
     /**
      * The predicted class and the probabilities of every class for each row (see {@link InputEncoder}
-     * for what a row holds). Rows the encoder refuses throw {@link InvalidInputException}, naming the row.
+     * for what a row holds). Rows the encoder refuses throw {@link InvalidRowException}, naming the row.
      */
     public Prediction predict(List<List<Object>> rows) {
         lifecycle.readLock().lock();

@@ -58,13 +58,9 @@ public final class TableEncoder implements InputEncoder {
     @Override
     public Tensor encode(List<List<Object>> rows) {
         if (rows == null || rows.isEmpty()) {
-            throw new InvalidInputException("no rows: send at least one row of " + describe());
+            throw new InvalidRowException("no rows: send at least one row of " + describe());
         }
-        try {
-            return preparation.transform(rows);
-        } catch (InvalidRowException e) {
-            throw new InvalidInputException(e.row(), e.problem());
-        }
+        return preparation.transform(rows);   // refuses a bad row with an InvalidRowException naming it
     }
 
     @Override

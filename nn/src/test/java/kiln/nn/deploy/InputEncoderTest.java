@@ -12,12 +12,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import kiln.engine.Tensor;
+import kiln.nn.data.prep.InvalidRowException;
 import kiln.nn.io.Json;
 
 /** Raw rows to tensors: pixels divided as training divided them, numbers as they are, bad rows refused with their row. */
 class InputEncoderTest {
     private static String refusal(InputEncoder encoder, List<List<Object>> rows) {
-        return assertThrows(InvalidInputException.class, () -> encoder.encode(rows).close()).getMessage();
+        return assertThrows(InvalidRowException.class, () -> encoder.encode(rows).close()).getMessage();
     }
 
     @Test
@@ -45,7 +46,7 @@ class InputEncoderTest {
                 refusal(encoder, Arrays.asList((List<Object>) null)));
         assertEquals("no rows: send at least one row of 4 pixel values in [0, 255] per row (images [1, 2, 2])",
                 refusal(encoder, List.of()));
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> encoder.encode(List.of(List.of(1, 2, 3, 4), List.of(1))));
+        InvalidRowException e = assertThrows(InvalidRowException.class, () -> encoder.encode(List.of(List.of(1, 2, 3, 4), List.of(1))));
         assertEquals(1, e.row());
         assertEquals("1 value; expected 4 pixel values in [0, 255] per row (images [1, 2, 2])", e.problem());
     }

@@ -30,6 +30,7 @@ import kiln.engine.MemoryScope;
 import kiln.engine.NativeMemory;
 import kiln.engine.Tensor;
 import kiln.nn.Module;
+import kiln.nn.data.prep.InvalidRowException;
 import kiln.nn.io.Checkpoint;
 import kiln.nn.io.InvalidFileException;
 import kiln.nn.io.Json;
@@ -190,7 +191,7 @@ class PredictorTest {
     @Test
     void badRowsAreRefusedWithTheRow() throws IOException {
         try (Predictor predictor = Predictor.load(dir)) {
-            InvalidInputException e = assertThrows(InvalidInputException.class,
+            InvalidRowException e = assertThrows(InvalidRowException.class,
                     () -> predictor.predict(List.of(List.of(1.0, 2.0), List.of(1.0, 2.0, 3.0))));
             assertEquals("row 1: 3 values; expected 2 numbers per row (shape [2])", e.getMessage());
         }
