@@ -105,13 +105,14 @@ public final class CategoricalColumn implements ColumnPreparation {
     }
 
     @Override
-    public void encode(String value, float[] out, int offset) {
-        Integer position = value == null ? null : index.get(value.strip());
+    public void encode(Object value, float[] out, int offset) {
+        String category = category(value);
+        Integer position = category == null ? null : index.get(category);
         if (position == null) {
             if (fill == null) {
-                throw new IllegalArgumentException(value == null
+                throw new IllegalArgumentException(category == null
                         ? "the value is missing, and the preparation has no fill value (missing values: refuse or drop)"
-                        : "'" + value.strip() + "' is not a category seen in training (" + known() + ")");
+                        : "'" + category + "' is not a category seen in training (" + known() + ")");
             }
             position = index.get(fill);
         }
@@ -120,6 +121,21 @@ public final class CategoricalColumn implements ColumnPreparation {
         } else {
             out[offset] = position;
         }
+    }
+
+    /** The category a raw value names: a text trimmed, a number as written ({@code 3.0} is "3"); null when missing. */
+    static String category(Object value) {
+        return switch (value) {
+            case null -> null;
+            case Number n -> NumberText.of(n.doubleValue());
+            default -> ((String) value).strip();
+        };
+    }
+
+    /** Whether training saw the category {@code value} names (false for a missing value). */
+    boolean knows(Object value) {
+        String category = category(value);
+        return category != null && index.containsKey(category);
     }
 
     private String known() {

@@ -21,11 +21,11 @@ public sealed interface ColumnPreparation permits NumericColumn, CategoricalColu
     /**
      * Writes the features of one raw value into {@code out[offset, offset + width())}, which holds zeros.
      *
-     * @param value the text as read (not yet trimmed), or null when the value is missing
+     * @param value a Number, a String as read (not yet trimmed), or null when the value is missing
      * @throws IllegalArgumentException with the reason, when the value cannot be used (not a number,
      *                                  missing with nothing to fill it with)
      */
-    void encode(String value, float[] out, int offset);
+    void encode(Object value, float[] out, int offset);
 
     /** A line describing what was fitted, for logs and reports. */
     String describe();

@@ -99,7 +99,7 @@ public record NumericColumn(String name, Double fill, double lower, double upper
     }
 
     @Override
-    public void encode(String value, float[] out, int offset) {
+    public void encode(Object value, float[] out, int offset) {
         double x;
         if (value == null) {
             if (fill == null) {
@@ -107,16 +107,25 @@ public record NumericColumn(String name, Double fill, double lower, double upper
             }
             x = fill;
         } else {
-            if (!CsvTable.isNumber(value)) {
-                throw new IllegalArgumentException("'" + value + "' is not a number");
-            }
-            x = Math.clamp(Double.parseDouble(value.strip()), lower, upper);
+            x = Math.clamp(number(value), lower, upper);
         }
         float f = (float) x;
         if (Float.isInfinite(f)) {   // float32 would silently turn it into infinity
             throw new IllegalArgumentException("'" + value + "' is beyond float32's range (about ±3.4e38)");
         }
         out[offset] = f;
+    }
+
+    /** A number as it is; a text read as a decimal number, or refused. */
+    private static double number(Object value) {
+        if (value instanceof Number n) {
+            return n.doubleValue();
+        }
+        String text = (String) value;
+        if (!CsvTable.isNumber(text)) {
+            throw new IllegalArgumentException("'" + text + "' is not a number");
+        }
+        return Double.parseDouble(text.strip());
     }
 
     @Override

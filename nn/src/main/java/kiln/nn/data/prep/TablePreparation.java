@@ -212,6 +212,7 @@ public final class TablePreparation {
      */
     public Tensor transform(CsvTable table, int[] rows) {
         List<CsvTable.Column> sources = columns.stream().map(c -> table.column(c.name())).toList();
+        // Cells go as written, so that a refusal quotes the file's own text.
         return encode(rows.length, (i, j) -> sources.get(j).isMissing(rows[i]) ? null : sources.get(j).text(rows[i]),
                 (i, j, reason) -> new IllegalArgumentException(table.source() + ":" + table.line(rows[i]) + ": "
                         + sources.get(j).describe() + ": " + reason));
@@ -230,7 +231,7 @@ public final class TablePreparation {
                         + columns.size() + " (" + String.join(", ", inputColumns()) + ")");
             }
         }
-        return encode(rows.size(), (i, j) -> rawText(rows.get(i).get(j), i, columns.get(j).name()),
+        return encode(rows.size(), (i, j) -> rawValue(rows.get(i).get(j), i, columns.get(j).name()),
                 (i, j, reason) -> new InvalidRowException(i, "column '" + columns.get(j).name() + "': " + reason));
     }
 
@@ -244,9 +245,9 @@ public final class TablePreparation {
         for (int j = 0; j < columns.size(); j++) {
             if (columns.get(j) instanceof CategoricalColumn column) {
                 for (int i = 0; i < rows.size(); i++) {
-                    String text = rawText(rows.get(i).get(j), i, column.name());
-                    if (text != null && !column.categories().contains(text.strip())) {
-                        unseen.computeIfAbsent(column.name(), name -> new LinkedHashSet<>()).add(text.strip());
+                    Object value = rawValue(rows.get(i).get(j), i, column.name());
+                    if (value != null && !column.knows(value)) {
+                        unseen.computeIfAbsent(column.name(), name -> new LinkedHashSet<>()).add(CategoricalColumn.category(value));
                     }
                 }
             }
@@ -254,20 +255,23 @@ public final class TablePreparation {
         return unseen;
     }
 
-    /** A raw value as the text a CSV cell would hold, or null when it is missing. */
-    private static String rawText(Object value, int row, String column) {
+    /**
+     * A raw value as the columns take it: a Number or a String, or null when it is missing (so are NaN
+     * and the texts a CSV file reads as missing, such as "" and "NA").
+     */
+    private static Object rawValue(Object value, int row, String column) {
         return switch (value) {
             case null -> null;
             case String text -> Csv.Options.DEFAULT.missing().contains(text.strip()) ? null : text;
             case Double d when Double.isNaN(d) -> null;
-            case Number n -> NumberText.of(n.doubleValue());   // 3.0 is the category "3"
+            case Number n -> n;
             default -> throw new InvalidRowException(row, "column '" + column + "': expected a number, a text or null, got " + value);
         };
     }
 
-    /** A cell's raw text, null when missing. */
+    /** A cell's raw value (a Number or a String), null when missing. */
     private interface Cells {
-        String text(int row, int column);
+        Object value(int row, int column);
     }
 
     /** The error for a cell that cannot be prepared, saying where it is. */
@@ -281,9 +285,9 @@ public final class TablePreparation {
         for (int i = 0; i < rowCount; i++) {
             int offset = i * width;
             for (int j = 0; j < columns.size(); j++) {
-                String text = cells.text(i, j);   // outside the try: a raw value of the wrong kind is refused as it is
+                Object value = cells.value(i, j);   // outside the try: a raw value of the wrong kind is refused as it is
                 try {
-                    columns.get(j).encode(text, x, offset);
+                    columns.get(j).encode(value, x, offset);
                 } catch (IllegalArgumentException e) {
                     throw refusal.of(i, j, e.getMessage());
                 }
