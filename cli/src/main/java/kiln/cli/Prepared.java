@@ -46,8 +46,9 @@ record Prepared(TensorDataset train, TensorDataset validation, TensorDataset tes
         }
         // A table is prepared anew from its rows, with fill values, bounds and categories of the training split alone.
         TableRows rows = source.table();
-        TablePreparation preparation = rows.fit(positions(train, source.pool()));
-        try (TensorDataset preparedTrain = rows.dataset(preparation, rows.poolRowsAt(positions(train, source.pool())));
+        int[] trainRows = rows.poolRowsAt(positions(train, source.pool()));
+        TablePreparation preparation = rows.fit(trainRows);
+        try (TensorDataset preparedTrain = rows.dataset(preparation, trainRows);
              TensorDataset preparedValidation = validation == null ? null
                      : rows.dataset(preparation, rows.poolRowsAt(positions(validation, source.pool())));
              TensorDataset preparedTest = rows.dataset(preparation, rows.testRows())) {

@@ -15,9 +15,9 @@ import kiln.nn.data.prep.TargetClasses;
 record TableRows(CsvTable table, String target, int[] poolRows, int[] testRows, TargetClasses classes,
                  TablePreparation.Options options) {
 
-    /** Fits the preparation on the pool rows at {@code poolPositions} (positions in {@link #poolRows}). */
-    TablePreparation fit(int[] poolPositions) {
-        return options.fit(table, poolRowsAt(poolPositions), target);
+    /** Fits the preparation on these table rows (the training split's) alone. */
+    TablePreparation fit(int[] rows) {
+        return options.fit(table, rows, target);
     }
 
     /** The table rows of these positions of the pool. */

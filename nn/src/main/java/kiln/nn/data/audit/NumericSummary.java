@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import kiln.nn.data.prep.Quantiles;
+
 /**
  * The range and spread of a numeric column's values (missing values left out).
  *
@@ -42,17 +44,10 @@ public record NumericSummary(int count, double min, double max, double mean, dou
             squares += (v - mean) * (v - mean);
         }
         double std = sorted.length > 1 ? Math.sqrt(squares / (sorted.length - 1)) : Double.NaN;
-        double q1 = quantile(sorted, 0.25);
-        double q3 = quantile(sorted, 0.75);
-        return new NumericSummary(sorted.length, sorted[0], sorted[sorted.length - 1], mean, std, quantile(sorted, 0.5),
+        double q1 = Quantiles.of(sorted, 0.25);
+        double q3 = Quantiles.of(sorted, 0.75);
+        return new NumericSummary(sorted.length, sorted[0], sorted[sorted.length - 1], mean, std, Quantiles.of(sorted, 0.5),
                 q1, q3, farOutliers(sorted, q1, q3));
-    }
-
-    private static double quantile(double[] sorted, double q) {
-        double position = q * (sorted.length - 1);
-        int below = (int) Math.floor(position);
-        int above = Math.min(below + 1, sorted.length - 1);
-        return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
     }
 
     private static int farOutliers(double[] sorted, double q1, double q3) {
