@@ -84,6 +84,8 @@ public final class Sgemm {
     static final int DIRECT_B_ROWS = 2 * MR;
     /** Below this M·N·K, all tasks run on the caller (measured: 2 threads lose at 256³ and win at 320³). */
     static final double PARALLEL_MIN = 2.5e7;
+    /** Up to this M·N·K, the operands are read in place when their layout allows ({@link GemmDirect}). */
+    static final double DIRECT_MAX = Double.parseDouble(System.getProperty("kiln.gemm.directMax", "3e7"));
 
     private Sgemm() {}
 
@@ -117,6 +119,10 @@ public final class Sgemm {
         } else if (aColStride == 1 && bRowStride == 1 && m <= SKINNY_DOTS) {
             forEach(parallel, columnTasks, t -> skinnyDots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride,
                     m, t * SKINNY_COLS, Math.min(n, (t + 1) * SKINNY_COLS), k, accumulate));
+        } else if ((double) m * n * k <= DIRECT_MAX && bColStride == 1 && (aRowStride == 1 || aColStride == 1)) {
+            GemmDirect.broadcast(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, m, n, k, accumulate, parallel);
+        } else if ((double) m * n * k <= DIRECT_MAX && bRowStride == 1 && aColStride == 1) {
+            GemmDirect.dots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride, m, n, k, accumulate, parallel);
         } else {
             packed(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, parallel);
         }
@@ -183,7 +189,7 @@ public final class Sgemm {
             long bAt = packed ? (long) jr * kc : panel.at() + jr;
             long bStride = packed ? NR : panel.rowStride();
             for (int ir = i0; ir < i1; ir += MR) {
-                microKernel(tile, aPack, (long) ir * kc, b, bAt, bStride, kc);
+                microKernel(tile, aPack, (long) ir * kc, MR, b, bAt, bStride, kc);
                 writeTile(c, cAt + ir * ldc + jr, ldc, tile, Math.min(MR, i1 - ir), Math.min(NR, j1 - jr), add);
             }
         }
@@ -272,7 +278,7 @@ public final class Sgemm {
      * lines past {@code extent}. For A: w = MR, across = aRowStride, along = aColStride. For B: w = NR,
      * across = bColStride, along = bRowStride.
      */
-    private static void packSlivers(MemorySegment dst, MemorySegment src, long at, long across, long along,
+    static void packSlivers(MemorySegment dst, MemorySegment src, long at, long across, long along,
                                     int w, int extent, int kc, int first) {
         int last = Math.min(ceilDiv(extent, w), first + PACK_GRAIN);
         if (across == 1) {
@@ -339,13 +345,13 @@ public final class Sgemm {
      * And with the 24 result stores going to a segment, C1 ran out of registers compiling the method,
      * which then sometimes stayed in slow code for seconds: the result goes to a small heap array.
      */
-    private static void microKernel(float[] tile, MemorySegment pa, long aAt, MemorySegment pb, long bAt, long bStride, int kc) {
+    static void microKernel(float[] tile, MemorySegment pa, long aAt, long aStep, MemorySegment pb, long bAt, long bStride, int kc) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
                 c70 = c00, c71 = c00, c80 = c00, c81 = c00, c90 = c00, c91 = c00, ca0 = c00, ca1 = c00,
                 cb0 = c00, cb1 = c00;
         long ap = aAt, bp = bAt * BYTES, bStep = bStride * BYTES;  // where step p starts: a float index in A, a byte offset in B
-        for (int p = 0; p < kc; p++, ap += MR, bp += bStep) {
+        for (int p = 0; p < kc; p++, ap += aStep, bp += bStep) {
             FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, pb, bp, ORDER);
             FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, pb, bp + VEC, ORDER);
             FloatVector x;
@@ -377,7 +383,7 @@ public final class Sgemm {
     }
 
     /** C[0..mr-1, 0..nr-1] = tile, or += when {@code add}: of an edge tile, only the part inside C. */
-    private static void writeTile(MemorySegment c, long cAt, long ldc, float[] tile, int mr, int nr, boolean add) {
+    static void writeTile(MemorySegment c, long cAt, long ldc, float[] tile, int mr, int nr, boolean add) {
         for (int i = 0; i < mr; i++) {
             long row = cAt + i * ldc;
             int j = 0;
@@ -457,10 +463,6 @@ public final class Sgemm {
             return b = atLeast(b, floats);
         }
 
-        private static MemorySegment atLeast(MemorySegment s, long floats) {
-            // An automatic arena: the garbage collector frees a buffer once a larger one replaces it.
-            return s.byteSize() >= floats * BYTES ? s : Arena.ofAuto().allocate(floats * BYTES, 64);
-        }
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -470,7 +472,13 @@ public final class Sgemm {
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     /** Runs tasks 0..tasks-1 on the pool, or all on this thread: the same tasks, so the same result. */
-    private static void forEach(boolean parallel, int tasks, IntConsumer body) {
+    /** s when it holds at least {@code floats} floats, else a new 64-byte aligned buffer that does. */
+    static MemorySegment atLeast(MemorySegment s, long floats) {
+        // An automatic arena: the garbage collector frees a buffer once a larger one replaces it.
+        return s.byteSize() >= floats * BYTES ? s : Arena.ofAuto().allocate(Math.max(1, floats) * BYTES, 64);
+    }
+
+    static void forEach(boolean parallel, int tasks, IntConsumer body) {
         if (parallel) {
             Parallel.forEach(tasks, body);
         } else {
