@@ -9,6 +9,7 @@ import java.util.Arrays;
 import kiln.kernels.cpu.BinaryKernels;
 import kiln.kernels.cpu.BinaryOp;
 import kiln.kernels.cpu.Im2col;
+import kiln.kernels.cpu.ImplicitGemmConv;
 import kiln.kernels.cpu.Parallel;
 import kiln.kernels.cpu.ReduceKernels;
 import kiln.kernels.cpu.ReduceOp;
@@ -128,6 +129,15 @@ final class Convolution {
     private static Tensor forward(Tensor x, Tensor weight, Tensor bias, WindowGeometry window, int groups) {
         Sizes s = Sizes.of(x.shape(), weight.dim(0), window, groups);
         Tensor y = Tensor.empty(DType.FLOAT32, Shape.of(s.batch(), s.out(), s.outH(), s.outW()), x.device());
+        if (implicit(window, groups)) {
+            try (Tensor padded = padded(x, window.padH(), window.padW());
+                 Tensor filters = weight.contiguous(); Tensor shift = bias == null ? null : bias.contiguous()) {
+                ImplicitGemmConv.forward(y.segment(), padded.segment(), s.channels(), s.height() + 2 * window.padH(),
+                        s.width() + 2 * window.padW(), filters.segment(), filters.offset(), shift == null ? null : shift.segment(),
+                        shift == null ? 0 : shift.offset(), s.batch(), s.out(), window.kernelH(), window.kernelW());
+            }
+            return y;
+        }
         try (Tensor images = x.contiguous(); Tensor filters = weight.contiguous(); Tensor shift = bias == null ? null : bias.contiguous()) {
             MemorySegment xs = images.segment(), ws = filters.segment(), ys = y.segment();
             MemorySegment bs = shift == null ? null : shift.segment();
@@ -156,6 +166,16 @@ final class Convolution {
     private static Tensor inputGrad(Tensor g, Tensor weight, Shape inputShape, WindowGeometry window, int groups) {
         Sizes s = Sizes.of(inputShape, weight.dim(0), window, groups);
         Tensor dx = Tensor.empty(DType.FLOAT32, inputShape, g.device());
+        if (implicit(window, groups)) {
+            // dx is the forward pass over dy padded by k − 1 − p, with the filters flipped and transposed.
+            int kh = window.kernelH(), kw = window.kernelW();
+            try (Tensor padded = padded(g, kh - 1 - window.padH(), kw - 1 - window.padW());
+                 Tensor flipped = flippedTransposed(weight)) {
+                ImplicitGemmConv.forward(dx.segment(), padded.segment(), s.out(), s.height() + kh - 1, s.width() + kw - 1,
+                        flipped.segment(), 0, null, 0, s.batch(), s.channels(), kh, kw);
+            }
+            return dx;
+        }
         try (Tensor grads = g.contiguous(); Tensor filters = weight.contiguous()) {
             MemorySegment gs = grads.segment(), ws = filters.segment(), dxs = dx.segment();
             int spatial = s.spatial(), og = s.outPerGroup(), patch = s.patch();
@@ -185,6 +205,18 @@ final class Convolution {
         int weights = s.out() * patch;
         int chunks = Parallel.tasks(s.batch(), IMAGES_PER_CHUNK);
         Tensor dw = Tensor.empty(DType.FLOAT32, Shape.of(weightDims), g.device());
+        if (implicit(window, groups)) {
+            int paddedH = s.height() + 2 * window.padH(), paddedW = s.width() + 2 * window.padW();
+            int implicitChunks = Parallel.tasks(s.batch(), ImplicitGemmConv.IMAGES_PER_CHUNK);
+            try (Tensor padded = padded(x, window.padH(), window.padW()); Tensor grads = g.contiguous();
+                 Tensor wide = Tensor.empty(DType.FLOAT32, Shape.of(Math.toIntExact((long) s.batch() * s.out() * ImplicitGemmConv.wideRow(s.outH(), paddedW))), g.device());
+                 Tensor partials = Tensor.empty(DType.FLOAT32, Shape.of(implicitChunks, weights), g.device())) {
+                ImplicitGemmConv.widen(wide.segment(), grads.segment(), grads.offset(), s.batch() * s.out(), s.outH(), s.outW(), paddedW);
+                ImplicitGemmConv.weightGrad(dw.segment(), partials.segment(), wide.segment(), padded.segment(),
+                        s.batch(), s.out(), s.channels(), paddedH, paddedW, window.kernelH(), window.kernelW());
+            }
+            return dw;
+        }
         try (Tensor grads = g.contiguous(); Tensor images = x.contiguous();
              Tensor partials = Tensor.empty(DType.FLOAT32, Shape.of(chunks, weights), g.device())) {
             MemorySegment gs = grads.segment(), xs = images.segment(), ps = partials.segment();
@@ -225,6 +257,46 @@ final class Convolution {
             }
         }
         return db;
+    }
+
+    /**
+     * Whether the three passes take {@link ImplicitGemmConv}: stride 1, no dilation, one group, and
+     * padding below the filter's size (the input gradient pads dy by k − 1 − p).
+     */
+    private static boolean implicit(WindowGeometry window, int groups) {
+        return groups == 1 && window.strideH() == 1 && window.strideW() == 1 && window.dilationH() == 1 && window.dilationW() == 1
+                && window.padH() < window.kernelH() && window.padW() < window.kernelW() && window.kernelW() <= 256;
+    }
+
+    /** Images [N, C, H, W] zero-padded by pad rows above and below and by padW columns left and right, plus ImplicitGemmConv.SLACK floats. */
+    private static Tensor padded(Tensor images, int padH, int padW) {
+        int batch = images.dim(0), channels = images.dim(1), height = images.dim(2), width = images.dim(3);
+        long size = (long) batch * channels * (height + 2 * padH) * (width + 2 * padW);
+        Tensor padded = Tensor.empty(DType.FLOAT32, Shape.of(Math.toIntExact(size + ImplicitGemmConv.SLACK)), images.device());
+        try (Tensor source = images.contiguous()) {
+            ImplicitGemmConv.pad(padded.segment(), source.segment(), source.offset(), batch * channels, height, width, padH, padH, padW, padW);
+        }
+        return padded;
+    }
+
+    /** {@code wt[c, o, i, j] = w[o, c, kH − 1 − i, kW − 1 − j]}: the filters of the input gradient, as [C, O·kH·kW]. */
+    private static Tensor flippedTransposed(Tensor weight) {
+        int out = weight.dim(0), channels = weight.dim(1), kh = weight.dim(2), kw = weight.dim(3);
+        Tensor flipped = Tensor.empty(DType.FLOAT32, Shape.of(channels, out * kh * kw), weight.device());
+        try (Tensor w = weight.contiguous()) {
+            MemorySegment from = w.segment(), to = flipped.segment();
+            for (int c = 0; c < channels; c++) {
+                for (int o = 0; o < out; o++) {
+                    for (int i = 0; i < kh; i++) {
+                        for (int j = 0; j < kw; j++) {
+                            float v = from.getAtIndex(JAVA_FLOAT, w.offset() + (((long) o * channels + c) * kh + kh - 1 - i) * kw + kw - 1 - j);
+                            to.setAtIndex(JAVA_FLOAT, (((long) c * out + o) * kh + i) * kw + j, v);
+                        }
+                    }
+                }
+            }
+        }
+        return flipped;
     }
 
     private static void fillRow(MemorySegment s, long at, int n, float value) {

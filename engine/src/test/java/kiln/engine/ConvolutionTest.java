@@ -26,7 +26,11 @@ class ConvolutionTest {
             new Case(1, 4, 7, 9, 6, 3, 2, 2, 1, 1, 2, false),       // groups, rectangular kernel, stride, no bias
             new Case(2, 3, 9, 8, 5, 3, 3, 1, 2, 2, 1, true),        // dilation and wide padding
             new Case(17, 2, 5, 5, 3, 1, 1, 1, 0, 1, 1, true),       // 1×1, more images than a chunk of the weight gradient
-            new Case(0, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, true));       // no images: zero gradients for the parameters
+            new Case(0, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, true),        // no images: zero gradients for the parameters
+            new Case(2, 5, 11, 13, 7, 3, 3, 1, 1, 1, 1, true),      // implicit GEMM: 7 filters (a block of 6, then 1), wide rows of 15
+            new Case(9, 3, 6, 20, 13, 3, 2, 1, 1, 1, 1, false),     // rectangular filter, 9 images (two chunks), 13 filters
+            new Case(1, 2, 4, 4, 2, 3, 3, 1, 2, 1, 1, true),        // padding k − 1: dy not padded for the input gradient
+            new Case(1, 2, 4, 4, 2, 3, 3, 1, 3, 1, 1, true));       // padding ≥ k: the im2col path
 
     /** The float32 values of x, w, b, the upstream gradient g, and the four results (y, dx, dw, db) of one path. */
     private static float[][] run(Case k, boolean kernels, long seed) {

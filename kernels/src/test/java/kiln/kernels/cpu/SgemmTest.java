@@ -210,9 +210,11 @@ class SgemmTest {
         int before = Parallel.threads();
         SplittableRandom rng = new SplittableRandom(3);
         try (Arena arena = Arena.ofShared()) {
-            // {M, N, K, B transposed}: the packed path (M·N·K above the parallel threshold), then the
-            // two unpacked ones for few rows (dot products with Bᵀ, row updates with B).
-            for (int[] s : new int[][] {{300, 257, 513, 1}, {200, 300, 2100, 0}, {1030, 300, 100, 1}, {8, 1600, 2000, 1}, {3, 4100, 2050, 0}}) {
+            // {M, N, K, B transposed}: the packed path (M·N·K above the parallel threshold), the two
+            // unpacked ones for few rows (dot products with Bᵀ, row updates with B), then GemmDirect's
+            // dot and broadcast kernels (a linear layer's shapes, just past the parallel threshold).
+            for (int[] s : new int[][] {{300, 257, 513, 1}, {200, 300, 2100, 0}, {1030, 300, 100, 1}, {8, 1600, 2000, 1}, {3, 4100, 2050, 0},
+                    {131, 259, 787, 1}, {131, 259, 787, 0}}) {
                 Matrix a = Matrix.random(arena, s[0], s[2], false, 1, rng);
                 Matrix b = Matrix.random(arena, s[2], s[1], s[3] == 1, 2, rng);
                 Matrix one = Matrix.output(arena, s[0], s[1], s[1] + 1, 3, rng);
