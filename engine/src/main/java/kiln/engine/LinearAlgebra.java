@@ -1,6 +1,5 @@
 package kiln.engine;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 import kiln.kernels.cpu.Sgemm;
@@ -112,14 +111,9 @@ final class LinearAlgebra {
         Tensor y = Tensor.empty(DType.FLOAT32, Shape.of(dims), x.device());
         try (Tensor rows = x.contiguous(); Tensor weights = w.contiguous(); Tensor shift = b == null ? null : b.contiguous()) {
             int count = (int) (y.numel() / Math.max(1, out));
-            MemorySegment ys = y.segment();
-            if (shift != null) {
-                for (int r = 0; r < count; r++) {
-                    MemorySegment.copy(shift.segment(), shift.offset() * Float.BYTES, ys, (long) r * out * Float.BYTES, (long) out * Float.BYTES);
-                }
-            }
-            Sgemm.sgemm(ys, 0, out, rows.segment(), rows.offset(), in, 1, weights.segment(), weights.offset(), 1, in,
-                    count, out, in, shift != null);                           // wᵀ read in place: row stride 1, column stride in
+            // wᵀ read in place (row stride 1, column stride in); the bias added as each tile of y is written.
+            Sgemm.sgemm(y.segment(), 0, out, rows.segment(), rows.offset(), in, 1, weights.segment(), weights.offset(), 1, in,
+                    count, out, in, false, shift == null ? null : shift.segment(), shift == null ? 0 : shift.offset());
         }
         return y;
     }

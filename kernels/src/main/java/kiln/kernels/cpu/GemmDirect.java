@@ -45,6 +45,8 @@ final class GemmDirect {
     static final int TILE_M = 4 * MR, TILE_N = 2 * NR;
     /** The dot kernel's block of C, and one task's tile in that layout. */
     static final int DOT = 4, DOT_TILE_M = 16, DOT_TILE_N = 64;
+    /** Columns per task of {@link #rowDots}. */
+    static final int ROW_TILE = 64;
 
     private GemmDirect() {}
 
@@ -55,7 +57,7 @@ final class GemmDirect {
     static void broadcast(MemorySegment c, long cOff, long ldc,
                           MemorySegment a, long aOff, long aRowStride, long aColStride,
                           MemorySegment b, long bOff, long bRowStride,
-                          int m, int n, int k, boolean accumulate, boolean parallel) {
+                          int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean parallel) {
         int tilesM = ceilDiv(m, TILE_M), tilesN = ceilDiv(n, TILE_N);
         boolean aByColumns = aRowStride == 1;
         Sgemm.forEach(parallel, tilesM * tilesN, t -> {
@@ -87,7 +89,7 @@ final class GemmDirect {
                     } else {
                         rowsKernel(tile, a, aAt, aRowStride, mr, bs, bAt, bStep, k);
                     }
-                    Sgemm.writeTile(c, cOff + ir * ldc + jr, ldc, tile, mr, nr, accumulate);
+                    Sgemm.writeTile(c, cOff + ir * ldc + jr, ldc, tile, mr, nr, accumulate, bias, biasOff + jr);
                 }
             }
         });
@@ -152,7 +154,7 @@ final class GemmDirect {
     static void dots(MemorySegment c, long cOff, long ldc,
                      MemorySegment a, long aOff, long lda,
                      MemorySegment b, long bOff, long ldb,
-                     int m, int n, int k, boolean accumulate, boolean parallel) {
+                     int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean parallel) {
         int tilesM = ceilDiv(m, DOT_TILE_M), tilesN = ceilDiv(n, DOT_TILE_N);
         Sgemm.forEach(parallel, tilesM * tilesN, t -> {
             float[] lanes = SCRATCH.get().tile;
@@ -167,7 +169,7 @@ final class GemmDirect {
                         for (int q = 0; q < nr; q++) {
                             long at = cOff + (ir + r) * ldc + jr + q;
                             float sum = laneSum(lanes, (r * DOT + q) * L);
-                            c.setAtIndex(FLOAT, at, accumulate ? c.getAtIndex(FLOAT, at) + sum : sum);
+                            store(c, at, sum, accumulate, bias, biasOff + jr + q);
                         }
                     }
                 }
@@ -227,6 +229,78 @@ final class GemmDirect {
         s10.intoArray(lanes, 4 * L);  s11.intoArray(lanes, 5 * L);  s12.intoArray(lanes, 6 * L);  s13.intoArray(lanes, 7 * L);
         s20.intoArray(lanes, 8 * L);  s21.intoArray(lanes, 9 * L);  s22.intoArray(lanes, 10 * L); s23.intoArray(lanes, 11 * L);
         s30.intoArray(lanes, 12 * L); s31.intoArray(lanes, 13 * L); s32.intoArray(lanes, 14 * L); s33.intoArray(lanes, 15 * L);
+    }
+
+    /**
+     * {@link #dots} for a C of very few rows (a batch of one through a linear layer): each row of A
+     * against 8 columns of B at a time ({@link #rowKernel}), which shares each load of A among 8
+     * sums instead of repeating the row to fill a 4×4 block. Tasks of ROW_TILE columns.
+     */
+    static void rowDots(MemorySegment c, long cOff, long ldc,
+                        MemorySegment a, long aOff, long lda,
+                        MemorySegment b, long bOff, long ldb,
+                        int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean parallel) {
+        int tiles = ceilDiv(n, ROW_TILE);
+        Sgemm.forEach(parallel, tiles * m, t -> {
+            float[] lanes = SCRATCH.get().tile;
+            int i = t / tiles, j0 = (t % tiles) * ROW_TILE, j1 = Math.min(n, j0 + ROW_TILE);
+            for (int jr = j0; jr < j1; jr += 8) {
+                int nr = Math.min(8, j1 - jr);
+                rowKernel(lanes, a, aOff + i * lda, b, bOff + jr * ldb, ldb, nr, k);
+                for (int q = 0; q < nr; q++) {
+                    long at = cOff + i * ldc + jr + q;
+                    store(c, at, laneSum(lanes, q * L), accumulate, bias, biasOff + jr + q);
+                }
+            }
+        });
+    }
+
+    /**
+     * Eight dot products of one row of A (from {@code aAt}) with rows of B (from {@code bAt},
+     * {@code ldb} apart; rows past {@code bRows} repeat the last one): the L lanes of sum q go to
+     * {@code lanes[q·L ..]}. The last L-wide step of p is masked.
+     */
+    static void rowKernel(float[] lanes, MemorySegment a, long aAt, MemorySegment b, long bAt, long ldb, int bRows, int k) {
+        long a0 = aAt * BYTES, step = ldb * BYTES, b0 = bAt * BYTES;
+        long b1 = b0 + Math.min(1, bRows - 1) * step, b2 = b0 + Math.min(2, bRows - 1) * step,
+                b3 = b0 + Math.min(3, bRows - 1) * step, b4 = b0 + Math.min(4, bRows - 1) * step,
+                b5 = b0 + Math.min(5, bRows - 1) * step, b6 = b0 + Math.min(6, bRows - 1) * step,
+                b7 = b0 + Math.min(7, bRows - 1) * step;
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        int p = 0;
+        for (; p <= k - L; p += L) {
+            long at = p * BYTES;
+            FloatVector x = FloatVector.fromMemorySegment(SPECIES, a, a0 + at, ORDER);
+            s0 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b0 + at, ORDER), s0);
+            s1 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b1 + at, ORDER), s1);
+            s2 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b2 + at, ORDER), s2);
+            s3 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b3 + at, ORDER), s3);
+            s4 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b4 + at, ORDER), s4);
+            s5 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b5 + at, ORDER), s5);
+            s6 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b6 + at, ORDER), s6);
+            s7 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b7 + at, ORDER), s7);
+        }
+        if (p < k) {
+            VectorMask<Float> valid = SPECIES.indexInRange(p, k);
+            long at = p * BYTES;
+            FloatVector x = FloatVector.fromMemorySegment(SPECIES, a, a0 + at, ORDER, valid);
+            s0 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b0 + at, ORDER, valid), s0);
+            s1 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b1 + at, ORDER, valid), s1);
+            s2 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b2 + at, ORDER, valid), s2);
+            s3 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b3 + at, ORDER, valid), s3);
+            s4 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b4 + at, ORDER, valid), s4);
+            s5 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b5 + at, ORDER, valid), s5);
+            s6 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b6 + at, ORDER, valid), s6);
+            s7 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b7 + at, ORDER, valid), s7);
+        }
+        s0.intoArray(lanes, 0);     s1.intoArray(lanes, L);     s2.intoArray(lanes, 2 * L); s3.intoArray(lanes, 3 * L);
+        s4.intoArray(lanes, 4 * L); s5.intoArray(lanes, 5 * L); s6.intoArray(lanes, 6 * L); s7.intoArray(lanes, 7 * L);
+    }
+
+    /** The epilogue of one dot product, as {@link Sgemm#writeTile}'s: {@code c[at] = (accumulate ? c[at] : 0) + sum + bias[biasAt]}. */
+    private static void store(MemorySegment c, long at, float sum, boolean accumulate, MemorySegment bias, long biasAt) {
+        float value = accumulate ? c.getAtIndex(FLOAT, at) + sum : sum;
+        c.setAtIndex(FLOAT, at, bias != null ? value + bias.getAtIndex(FLOAT, biasAt) : value);
     }
 
     /**

@@ -46,12 +46,13 @@ import jdk.incubator.vector.VectorSpecies;
  * 86% of the 117 GFLOP/s FMA ceiling of this Zen 4 (its 512-bit FMAs run at half rate), and about
  * 200 GFLOP/s on two.
  *
- * <p>Three shortcuts. A C with very few rows (a matrix-vector product, a small batch through a linear
- * layer) skips packing, which would cost more than the multiply ({@link #skinnyRows},
- * {@link #skinnyDots}). A C with a few rows more (up to {@link #DIRECT_B_ROWS}) and a row-major B
- * packs A only, and the micro-kernel reads B's rows in place. And below {@link #PARALLEL_MIN} all tasks run on the calling thread: one
- * fork-join of the pool (waking a parked thread) takes about 40 µs here, and the packed path needs
- * two per rank-KC update.
+ * <p>Shortcuts for the small products of a training step, where packing would cost more than it
+ * saves. A C with very few rows and a row-major B (a matrix-vector product) is updated row by row
+ * ({@link #skinnyRows}). Up to {@link #DIRECT_MAX}, operands that lie by rows or by columns are read
+ * in place by {@link GemmDirect}'s kernels (a batch of one through a linear layer takes its
+ * {@code rowDots}). A larger C with few rows (up to {@link #DIRECT_B_ROWS}) and a row-major B packs
+ * A only, and the micro-kernel reads B's rows in place. And below {@link #PARALLEL_MIN} all tasks
+ * run on the calling thread.
  *
  * <p>Determinism: every element of C is computed by exactly one task, summing over K in the same
  * order (the pc blocks in turn, p in order within a block); paths, blocks and tasks depend on the
@@ -74,7 +75,7 @@ public final class Sgemm {
     /** Slivers packed per parallel packing task, and values of p per step of a transposing pack. */
     private static final int PACK_GRAIN = 8, CHUNK = 64;
     /** A C this short takes an unpacked path, SKINNY_COLS columns per task (crossovers measured at K = N = 1024). */
-    static final int SKINNY_ROWS = 3, SKINNY_DOTS = 8, SKINNY_COLS = 256;
+    static final int SKINNY_ROWS = 3, SKINNY_DOTS = 3, SKINNY_COLS = 256;
     /**
      * With at most this many rows of C (two slivers of A) and a row-major B, B is not packed: each
      * sliver would be read once or twice after packing, so packing (a read and a write of all of B)
@@ -82,8 +83,12 @@ public final class Sgemm {
      * short (its full width would read past B). Small M is the shape of a convolution per image.
      */
     static final int DIRECT_B_ROWS = 2 * MR;
-    /** Below this M·N·K, all tasks run on the caller (measured: 2 threads lose at 256³ and win at 320³). */
-    static final double PARALLEL_MIN = 2.5e7;
+    /**
+     * Below this M·N·K, all tasks run on the caller: a few microseconds of work, about what handing
+     * tasks to the pool costs (a fork-join of the spinning pool takes about 1 µs here, more when its
+     * threads have gone to sleep). A batch of one through a 784×256 layer (2·10⁵) is just above it.
+     */
+    static final double PARALLEL_MIN = 1.5e5;
     /** Up to this M·N·K, the operands are read in place when their layout allows ({@link GemmDirect}). */
     static final double DIRECT_MAX = Double.parseDouble(System.getProperty("kiln.gemm.directMax", "3e7"));
 
@@ -98,15 +103,30 @@ public final class Sgemm {
                              MemorySegment a, long aOff, long aRowStride, long aColStride,
                              MemorySegment b, long bOff, long bRowStride, long bColStride,
                              int m, int n, int k, boolean accumulate) {
+        sgemm(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, null, 0);
+    }
+
+    /**
+     * {@link #sgemm} with a bias added in the epilogue, as C is written: {@code C[i,j] = (accumulate ?
+     * C[i,j] : 0) + Σ_p A[i,p]·B[p,j] + bias[biasOff + j]} (a linear layer's {@code x·Wᵀ + b} in one
+     * pass over C). {@code bias} null adds nothing.
+     */
+    public static void sgemm(MemorySegment c, long cOff, long ldc,
+                             MemorySegment a, long aOff, long aRowStride, long aColStride,
+                             MemorySegment b, long bOff, long bRowStride, long bColStride,
+                             int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff) {
         checkArguments(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k);
+        checkBias(bias, biasOff, n);
         if (!Simd.enabled()) {
-            sgemmReference(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate);
+            sgemmReference(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, bias, biasOff);
             return;
         }
-        if (k == 0) {  // an empty sum: C = 0, or C unchanged
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    c.asSlice((cOff + i * ldc) * BYTES, n * BYTES).fill((byte) 0);
+        if (k == 0) {  // an empty sum: C = bias (or 0), or C += bias (or unchanged)
+            float[] zeros = TILE.get();
+            java.util.Arrays.fill(zeros, 0f);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j += NR) {
+                    writeTile(c, cOff + i * ldc + j, ldc, zeros, 1, Math.min(NR, n - j), accumulate, bias, biasOff + j);
                 }
             }
             return;
@@ -115,16 +135,17 @@ public final class Sgemm {
         int columnTasks = ceilDiv(n, SKINNY_COLS);
         if (bColStride == 1 && m <= SKINNY_ROWS) {
             forEach(parallel, columnTasks, t -> skinnyRows(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride,
-                    m, t * SKINNY_COLS, Math.min(n, (t + 1) * SKINNY_COLS), k, accumulate));
+                    m, t * SKINNY_COLS, Math.min(n, (t + 1) * SKINNY_COLS), k, accumulate, bias, biasOff));
         } else if (aColStride == 1 && bRowStride == 1 && m <= SKINNY_DOTS) {
-            forEach(parallel, columnTasks, t -> skinnyDots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride,
-                    m, t * SKINNY_COLS, Math.min(n, (t + 1) * SKINNY_COLS), k, accumulate));
+            GemmDirect.rowDots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride, m, n, k, accumulate, bias, biasOff, parallel);
         } else if ((double) m * n * k <= DIRECT_MAX && bColStride == 1 && (aRowStride == 1 || aColStride == 1)) {
-            GemmDirect.broadcast(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, m, n, k, accumulate, parallel);
+            GemmDirect.broadcast(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, m, n, k, accumulate, bias, biasOff,
+                    parallel);
         } else if ((double) m * n * k <= DIRECT_MAX && bRowStride == 1 && aColStride == 1) {
-            GemmDirect.dots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride, m, n, k, accumulate, parallel);
+            GemmDirect.dots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride, m, n, k, accumulate, bias, biasOff, parallel);
         } else {
-            packed(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, parallel);
+            packed(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, bias, biasOff,
+                    parallel);
         }
     }
 
@@ -132,7 +153,7 @@ public final class Sgemm {
     private static void packed(MemorySegment c, long cOff, long ldc,
                                MemorySegment a, long aOff, long aRowStride, long aColStride,
                                MemorySegment b, long bOff, long bRowStride, long bColStride,
-                               int m, int n, int k, boolean accumulate, boolean parallel) {
+                               int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean parallel) {
         Workspace ws = WORKSPACE.get();
         int kcMax = ceilDiv(k, ceilDiv(k, KC));  // K in equal blocks: K = 1025 gives 513 + 512, not 1024 + 1
         boolean directB = bColStride == 1 && m <= DIRECT_B_ROWS;
@@ -141,6 +162,7 @@ public final class Sgemm {
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean add = accumulate || pc > 0;
+                MemorySegment blockBias = pc == 0 ? bias : null;      // added once, with the first block of K
                 MemorySegment bPack = ws.packedB((long) bSlivers * NR * kc);
                 long bAt = bOff + pc * bRowStride + jc * bColStride;
                 for (int ic = 0; ic < m; ic += MC) {
@@ -159,14 +181,15 @@ public final class Sgemm {
                             packSlivers(bPack, b, bAt, bColStride, bRowStride, NR, nc, kc, firstPacked + (t - aTasks) * PACK_GRAIN);
                         }
                     });
-                    long cAt = cOff + ic * ldc + jc;
+                    long cAt = cOff + ic * ldc + jc, biasAt = biasOff + jc;
                     Panel panel = new Panel(bPack, b, bAt, bRowStride, firstPacked * NR);
                     // Tiles of at most TM×TN, of equal size up to a multiple of MR×NR (balances the threads).
                     int tilesM = ceilDiv(mc, TM), tilesN = ceilDiv(nc, TN);
                     int tm = roundUp(ceilDiv(mc, tilesM), MR), tn = roundUp(ceilDiv(nc, tilesN), NR);
                     forEach(parallel, tilesM * tilesN, t -> {
                         int i0 = (t % tilesM) * tm, j0 = (t / tilesM) * tn;
-                        multiplyTile(c, cAt, ldc, aPack, panel, kc, i0, Math.min(mc, i0 + tm), j0, Math.min(nc, j0 + tn), add);
+                        multiplyTile(c, cAt, ldc, aPack, panel, kc, i0, Math.min(mc, i0 + tm), j0, Math.min(nc, j0 + tn), add,
+                                blockBias, biasAt);
                     });
                 }
             }
@@ -181,7 +204,7 @@ public final class Sgemm {
 
     /** Rows i0..i1-1, columns j0..j1-1 of the current block of C, from the packed A block and the B panel. */
     private static void multiplyTile(MemorySegment c, long cAt, long ldc, MemorySegment aPack, Panel panel,
-                                     int kc, int i0, int i1, int j0, int j1, boolean add) {
+                                     int kc, int i0, int i1, int j0, int j1, boolean add, MemorySegment bias, long biasAt) {
         float[] tile = TILE.get();
         for (int jr = j0; jr < j1; jr += NR) {
             boolean packed = jr >= panel.packedFrom();
@@ -190,7 +213,7 @@ public final class Sgemm {
             long bStride = packed ? NR : panel.rowStride();
             for (int ir = i0; ir < i1; ir += MR) {
                 microKernel(tile, aPack, (long) ir * kc, MR, b, bAt, bStride, kc);
-                writeTile(c, cAt + ir * ldc + jr, ldc, tile, Math.min(MR, i1 - ir), Math.min(NR, j1 - jr), add);
+                writeTile(c, cAt + ir * ldc + jr, ldc, tile, Math.min(MR, i1 - ir), Math.min(NR, j1 - jr), add, bias, biasAt + jr);
             }
         }
     }
@@ -202,11 +225,13 @@ public final class Sgemm {
      */
     private static void skinnyRows(MemorySegment c, long cOff, long ldc, MemorySegment a, long aOff, long aRowStride,
                                    long aColStride, MemorySegment b, long bOff, long bRowStride,
-                                   int m, int j0, int j1, int k, boolean accumulate) {
+                                   int m, int j0, int j1, int k, boolean accumulate, MemorySegment bias, long biasOff) {
+        float[] zeros = TILE.get();
+        java.util.Arrays.fill(zeros, 0f);
         for (int i = 0; i < m; i++) {
             long cRow = cOff + i * ldc, aRow = aOff + i * aRowStride;
-            if (!accumulate) {
-                c.asSlice((cRow + j0) * BYTES, (j1 - j0) * BYTES).fill((byte) 0);
+            for (int j = j0; j < j1; j += NR) {        // C's row starts as the bias, or 0 (plus C when accumulating)
+                writeTile(c, cRow + j, ldc, zeros, 1, Math.min(NR, j1 - j), accumulate, bias, biasOff + j);
             }
             for (int p = 0; p < k; p++) {
                 float x = a.getAtIndex(FLOAT, aRow + p * aColStride);
@@ -221,52 +246,6 @@ public final class Sgemm {
                 for (; j < j1; j++) {
                     c.setAtIndex(FLOAT, cRow + j, Math.fma(x, b.getAtIndex(FLOAT, bRow + j), c.getAtIndex(FLOAT, cRow + j)));
                 }
-            }
-        }
-    }
-
-    /**
-     * Columns j0..j1-1 of a C with at most {@link #SKINNY_DOTS} rows, when the rows of A and the
-     * columns of B are contiguous (B = W<sup>T</sup> for a linear layer's row-major weights W): each
-     * {@code C[i,j]} is the dot product of row i of A and row j of W, a vector at a time, unpacked.
-     */
-    private static void skinnyDots(MemorySegment c, long cOff, long ldc, MemorySegment a, long aOff, long aRowStride,
-                                   MemorySegment b, long bOff, long bColStride,
-                                   int m, int j0, int j1, int k, boolean accumulate) {
-        float[] lanes = TILE.get();
-        for (int i = 0; i < m; i++) {
-            long cRow = cOff + i * ldc, aRow = aOff + i * aRowStride;
-            for (int j = j0; j < j1; j++) {
-                long bCol = bOff + j * bColStride;
-                // Four independent sums: one would wait out the FMA's latency at every step of a long K.
-                FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-                int p = 0;
-                // Written out, not through a helper: see microKernel for what small vector helpers cost.
-                for (; p <= k - 4 * L; p += 4 * L) {
-                    long ap = (aRow + p) * BYTES, bp = (bCol + p) * BYTES;
-                    s0 = FloatVector.fromMemorySegment(SPECIES, a, ap, ORDER).fma(FloatVector.fromMemorySegment(SPECIES, b, bp, ORDER), s0);
-                    s1 = FloatVector.fromMemorySegment(SPECIES, a, ap + VEC, ORDER).fma(FloatVector.fromMemorySegment(SPECIES, b, bp + VEC, ORDER), s1);
-                    s2 = FloatVector.fromMemorySegment(SPECIES, a, ap + 2 * VEC, ORDER)
-                            .fma(FloatVector.fromMemorySegment(SPECIES, b, bp + 2 * VEC, ORDER), s2);
-                    s3 = FloatVector.fromMemorySegment(SPECIES, a, ap + 3 * VEC, ORDER)
-                            .fma(FloatVector.fromMemorySegment(SPECIES, b, bp + 3 * VEC, ORDER), s3);
-                }
-                for (; p <= k - L; p += L) {
-                    s0 = FloatVector.fromMemorySegment(SPECIES, a, (aRow + p) * BYTES, ORDER)
-                            .fma(FloatVector.fromMemorySegment(SPECIES, b, (bCol + p) * BYTES, ORDER), s0);
-                }
-                FloatVector sums = s0.add(s1).add(s2.add(s3));
-                // The lanes summed in a fixed order: reduceLanes(ADD) adds them in an order that depends
-                // on whether the JIT has compiled this code yet, and so would the result.
-                sums.intoArray(lanes, 0);
-                float sum = 0f;
-                for (int lane = 0; lane < L; lane++) {
-                    sum += lanes[lane];
-                }
-                for (; p < k; p++) {
-                    sum = Math.fma(a.getAtIndex(FLOAT, aRow + p), b.getAtIndex(FLOAT, bCol + p), sum);
-                }
-                c.setAtIndex(FLOAT, cRow + j, accumulate ? c.getAtIndex(FLOAT, cRow + j) + sum : sum);
             }
         }
     }
@@ -382,35 +361,53 @@ public final class Sgemm {
         cb0.intoArray(tile, 11 * NR); cb1.intoArray(tile, 11 * NR + L);
     }
 
-    /** C[0..mr-1, 0..nr-1] = tile, or += when {@code add}: of an edge tile, only the part inside C. */
-    static void writeTile(MemorySegment c, long cAt, long ldc, float[] tile, int mr, int nr, boolean add) {
+    /**
+     * The epilogue: {@code C[i, j] = (add ? C[i, j] : 0) + tile[i][j] + bias[biasAt + j]} for i < mr,
+     * j < nr (of an edge tile, only the part inside C); no bias when {@code bias} is null.
+     */
+    static void writeTile(MemorySegment c, long cAt, long ldc, float[] tile, int mr, int nr, boolean add,
+                          MemorySegment bias, long biasAt) {
         for (int i = 0; i < mr; i++) {
             long row = cAt + i * ldc;
             int j = 0;
             for (; j <= nr - L; j += L) {
                 FloatVector v = FloatVector.fromArray(SPECIES, tile, i * NR + j);
                 if (add) {
-                    v = v.add(FloatVector.fromMemorySegment(SPECIES, c, (row + j) * BYTES, ORDER));
+                    v = FloatVector.fromMemorySegment(SPECIES, c, (row + j) * BYTES, ORDER).add(v);
+                }
+                if (bias != null) {
+                    v = v.add(FloatVector.fromMemorySegment(SPECIES, bias, (biasAt + j) * BYTES, ORDER));
                 }
                 v.intoMemorySegment(c, (row + j) * BYTES, ORDER);
             }
             for (; j < nr; j++) {
                 float v = tile[i * NR + j];
-                c.setAtIndex(FLOAT, row + j, add ? c.getAtIndex(FLOAT, row + j) + v : v);
+                v = add ? c.getAtIndex(FLOAT, row + j) + v : v;
+                c.setAtIndex(FLOAT, row + j, bias != null ? v + bias.getAtIndex(FLOAT, biasAt + j) : v);
             }
         }
     }
 
     /**
      * The scalar reference, a plain triple loop: {@code C[i,j] = Σ_p A[i,p]·B[p,j]}, summed in float
-     * for p = 0..K-1 and then added to the old {@code C[i,j]} when {@code accumulate}. C is M×N, A is
-     * M×K, B is K×N; the arguments are those of {@link #sgemm}.
+     * for p = 0..K-1, then added to the old {@code C[i,j]} when {@code accumulate}, then
+     * {@code bias[biasOff + j]} added when {@code bias} is not null. C is M×N, A is M×K, B is K×N; the
+     * arguments are those of {@link #sgemm}.
      */
     public static void sgemmReference(MemorySegment c, long cOff, long ldc,
                                       MemorySegment a, long aOff, long aRowStride, long aColStride,
                                       MemorySegment b, long bOff, long bRowStride, long bColStride,
                                       int m, int n, int k, boolean accumulate) {
+        sgemmReference(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, null, 0);
+    }
+
+    /** The scalar reference of the bias-adding {@link #sgemm}. */
+    public static void sgemmReference(MemorySegment c, long cOff, long ldc,
+                                      MemorySegment a, long aOff, long aRowStride, long aColStride,
+                                      MemorySegment b, long bOff, long bRowStride, long bColStride,
+                                      int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff) {
         checkArguments(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k);
+        checkBias(bias, biasOff, n);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 float sum = 0f;
@@ -419,8 +416,16 @@ public final class Sgemm {
                             * b.getAtIndex(FLOAT, bOff + p * bRowStride + j * bColStride);
                 }
                 long at = cOff + i * ldc + j;
-                c.setAtIndex(FLOAT, at, accumulate ? c.getAtIndex(FLOAT, at) + sum : sum);
+                float value = accumulate ? c.getAtIndex(FLOAT, at) + sum : sum;
+                c.setAtIndex(FLOAT, at, bias != null ? value + bias.getAtIndex(FLOAT, biasOff + j) : value);
             }
+        }
+    }
+
+    private static void checkBias(MemorySegment bias, long biasOff, int n) {
+        if (bias != null && (biasOff < 0 || biasOff + n > bias.byteSize() / BYTES)) {
+            throw new IndexOutOfBoundsException("sgemm: a bias of " + n + " values from offset " + biasOff
+                    + " does not fit in its segment of " + bias.byteSize() / BYTES + " floats");
         }
     }
 
@@ -468,7 +473,7 @@ public final class Sgemm {
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
     /** Each thread's staging array for transposing packs: CHUNK values of p for up to NR lines. */
     private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(() -> new float[CHUNK * Math.max(MR, NR)]);
-    /** Each thread's MR×NR scratch tile, where the micro-kernel leaves its result (and skinnyDots its lanes). */
+    /** Each thread's MR×NR scratch tile, where the micro-kernel leaves its result. */
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     /** Runs tasks 0..tasks-1 on the pool, or all on this thread: the same tasks, so the same result. */

@@ -84,11 +84,16 @@ class SgemmTest {
 
     /** C = A·B (or +=) with the fast path ({@code simd}) or the reference. */
     private static void multiply(boolean simd, Matrix c, Matrix a, Matrix b, boolean accumulate) {
+        multiply(simd, c, a, b, accumulate, null);
+    }
+
+    /** C (+)= A·B + bias, bias (values from offset 2 of its segment) null for none. */
+    private static void multiply(boolean simd, Matrix c, Matrix a, Matrix b, boolean accumulate, MemorySegment bias) {
         boolean was = Simd.enabled();
         Simd.setEnabled(simd);
         try {
             Sgemm.sgemm(c.seg(), c.off(), c.rowStride(), a.seg(), a.off(), a.rowStride(), a.colStride(),
-                    b.seg(), b.off(), b.rowStride(), b.colStride(), a.rows(), b.cols(), a.cols(), accumulate);
+                    b.seg(), b.off(), b.rowStride(), b.colStride(), a.rows(), b.cols(), a.cols(), accumulate, bias, 2);
         } finally {
             Simd.setEnabled(was);
         }
@@ -113,25 +118,38 @@ class SgemmTest {
                 Arguments.of(s[0], s[1], s[2], acc, true, true))));
     }
 
+    /**
+     * Every path (the layouts pick it: Aᵀ and Bᵀ) against the reference, with and without accumulation;
+     * half the cases add a bias in the epilogue, so that each layout meets it with and without.
+     */
     @ParameterizedTest(name = "M={0} N={1} K={2} accumulate={3} Aᵀ={4} Bᵀ={5}")
     @MethodSource("shapes")
     void fastPathMatchesReference(int m, int n, int k, boolean accumulate, boolean transposeA, boolean transposeB) {
         SplittableRandom rng = new SplittableRandom(31L * m + 17L * n + k);
+        boolean withBias = accumulate ^ transposeA ^ transposeB;
         try (Arena arena = Arena.ofShared()) {
             Matrix a = Matrix.random(arena, m, k, transposeA, 3, rng);
             Matrix b = Matrix.random(arena, k, n, transposeB, 5, rng);
             Matrix fast = Matrix.output(arena, m, n, n + 3, 7, rng);  // ldc > n, offset 7
             Matrix ref = fast.copy(arena);
             Matrix old = fast.copy(arena);
-            multiply(true, fast, a, b, accumulate);
-            multiply(false, ref, a, b, accumulate);
+            MemorySegment bias = null;
+            if (withBias) {
+                bias = arena.allocate((n + 2) * Float.BYTES, 64);
+                for (int j = 0; j < n + 2; j++) {
+                    bias.setAtIndex(JAVA_FLOAT, j, (float) rng.nextDouble(-2, 2));
+                }
+            }
+            multiply(true, fast, a, b, accumulate, bias);
+            multiply(false, ref, a, b, accumulate, bias);
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
-                    double bound = 0;  // Σ_p |a||b| (+ |C_old|)
+                    double bound = 0;  // Σ_p |a||b| (+ |C_old|) (+ |bias|)
                     for (int p = 0; p < k; p++) {
                         bound += Math.abs(a.get(i, p) * b.get(p, j));
                     }
                     bound += accumulate ? Math.abs(old.get(i, j)) : 0;
+                    bound += withBias ? Math.abs(bias.getAtIndex(JAVA_FLOAT, j + 2)) : 0;
                     double tolerance = 2.0 * (k + 2) * EPS * bound;
                     float diff = Math.abs(fast.get(i, j) - ref.get(i, j));
                     if (!(diff <= tolerance)) {
@@ -140,7 +158,7 @@ class SgemmTest {
                 }
             }
             assertOnlyCWritten(fast, old);
-            if (k == 0) {  // an empty sum is exact: C = 0, or C unchanged
+            if (k == 0) {  // an empty sum is exact: C = 0 (or the bias), or C unchanged (plus the bias)
                 assertArrayEquals(ref.all(), fast.all());
             }
         }
