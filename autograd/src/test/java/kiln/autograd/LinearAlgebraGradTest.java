@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import kiln.engine.Tensor;
 
-/** Gradients of matmul in every rank combination, and of softmax and logSoftmax along each axis. */
+/** Gradients of matmul in every rank combination, of linear and linearRelu, and of softmax and logSoftmax along each axis. */
 class LinearAlgebraGradTest {
 
     private static GradCase matmul(String name, int[] left, int[] right) {
@@ -32,7 +32,11 @@ class LinearAlgebraGradTest {
                 // 400 elements each: above GradCheck.MAX_ELEMENTWISE, so checked along random directions.
                 matmul("of 20×20 matrices (random directions)", new int[] {20, 20}, new int[] {20, 20}),
                 new GradCase("matmul of transposed views", rng -> new Tensor[] {randn(rng, 4, 3), randn(rng, 2, 4)},
-                        in -> in[0].t().matmul(in[1].t())));
+                        in -> in[0].t().matmul(in[1].t())),
+                new GradCase("linear", rng -> new Tensor[] {randn(rng, 3, 5), randn(rng, 4, 5), randn(rng, 4)},
+                        in -> in[0].linear(in[1], in[2])),
+                new GradCase("linearRelu (a fused linear layer and ReLU)", rng -> new Tensor[] {randn(rng, 2, 3, 5), randn(rng, 4, 5), randn(rng, 4)},
+                        in -> in[0].linearRelu(in[1], in[2])));
     }
 
     static Stream<GradCase> softmaxCases() {

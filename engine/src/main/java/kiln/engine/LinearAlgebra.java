@@ -2,6 +2,7 @@ package kiln.engine;
 
 import java.util.Arrays;
 
+import kiln.kernels.cpu.BinaryOp;
 import kiln.kernels.cpu.Sgemm;
 
 /** Matrix products with batch broadcasting, and softmax along an axis. */
@@ -70,6 +71,15 @@ final class LinearAlgebra {
      * over y instead of two).
      */
     static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        return linear(x, w, b, false);
+    }
+
+    /**
+     * {@code x·wᵀ + b}, followed by the ReLU when {@code relu}: one op whose float32 kernel applies the
+     * bias and the ReLU as it writes each tile of the product. Backward, the gradient through the ReLU
+     * (g where y > 0, else 0) is taken once and shared by the three rules.
+     */
+    static Tensor linear(Tensor x, Tensor w, Tensor b, boolean relu) {
         Pointwise.checkSameDevice("linear", b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
         if (w.rank() != 2 || x.rank() == 0 || x.dim(-1) != w.dim(1)) {
             throw new IllegalArgumentException("linear: input " + x.describe() + " needs the weight's " + (w.rank() == 2 ? w.dim(1) : "?")
@@ -83,11 +93,27 @@ final class LinearAlgebra {
                     + ", " + w.describe() + (b == null ? "" : " and " + b.describe()));
         }
         Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
+        GradNode.Partial through = relu ? new ReluGate() : (g, y) -> g;      // the gradient of the product x·wᵀ + b
         GradNode.Partial[] partials = {
-                (g, y) -> g.matmul(w),                                          // dx = g·w
-                (g, y) -> rowsOf(g).t().matmul(rowsOf(x)),                      // dw = gᵀ·x over all rows
-                (g, y) -> rowsOf(g).sum(0, false)};                             // db = Σ_rows g
-        return Autograd.record("linear", () -> linearForward(x, w, b), inputs, Arrays.copyOf(partials, inputs.length));
+                (g, y) -> through.apply(g, y).matmul(w),                                  // dx = g·w
+                (g, y) -> rowsOf(through.apply(g, y)).t().matmul(rowsOf(x)),              // dw = gᵀ·x over all rows
+                (g, y) -> rowsOf(through.apply(g, y)).sum(0, false)};                     // db = Σ_rows g
+        return Autograd.record(relu ? "linearRelu" : "linear", () -> linearForward(x, w, b, relu), inputs,
+                Arrays.copyOf(partials, inputs.length));
+    }
+
+    /** g where y > 0, else 0: the gradient through a fused ReLU, computed once per upstream gradient. */
+    private static final class ReluGate implements GradNode.Partial {
+        private Tensor upstream, gated;
+
+        @Override
+        public Tensor apply(Tensor g, Tensor y) {
+            if (g != upstream) {
+                upstream = g;
+                gated = Pointwise.binary(BinaryOp.RELU_GRAD, g, y);
+            }
+            return gated;
+        }
     }
 
     /** t {@code [..., k]} as a matrix {@code [rows, k]} (a view when t is contiguous). */
@@ -95,14 +121,18 @@ final class LinearAlgebra {
         return t.reshape(-1, t.dim(-1));
     }
 
-    private static Tensor linearForward(Tensor x, Tensor w, Tensor b) {
+    private static Tensor linearForward(Tensor x, Tensor w, Tensor b, boolean relu) {
         if (x.dtype() != DType.FLOAT32) {
             Tensor product = x.matmul(w.t());
-            if (b == null) {
-                return product;
+            Tensor shifted = b == null ? product : product.add(b);
+            if (b != null) {
+                product.close();
             }
-            try (product) {
-                return product.add(b);
+            if (!relu) {
+                return shifted;
+            }
+            try (Tensor beforeRelu = shifted) {
+                return beforeRelu.relu();
             }
         }
         int in = w.dim(1), out = w.dim(0);
@@ -113,7 +143,7 @@ final class LinearAlgebra {
             int count = (int) (y.numel() / Math.max(1, out));
             // wᵀ read in place (row stride 1, column stride in); the bias added as each tile of y is written.
             Sgemm.sgemm(y.segment(), 0, out, rows.segment(), rows.offset(), in, 1, weights.segment(), weights.offset(), 1, in,
-                    count, out, in, false, shift == null ? null : shift.segment(), shift == null ? 0 : shift.offset());
+                    count, out, in, false, shift == null ? null : shift.segment(), shift == null ? 0 : shift.offset(), relu);
         }
         return y;
     }

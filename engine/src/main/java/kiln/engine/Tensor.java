@@ -629,6 +629,12 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor linear(Tensor weight, Tensor bias) { return LinearAlgebra.linear(this, weight, bias); }
 
+    /**
+     * {@code relu(linear(weight, bias))} as one op: the float32 kernel adds the bias and applies the ReLU
+     * as it writes the product, in one pass over the output (a linear layer followed by a ReLU).
+     */
+    public Tensor linearRelu(Tensor weight, Tensor bias) { return LinearAlgebra.linear(this, weight, bias, true); }
+
     /** exp(x) / Σ exp(x) along {@code axis}, computed stably. */
     public Tensor softmax(int axis) {
         return Autograd.record("softmax", () -> LinearAlgebra.softmax(this, axis, false), this,

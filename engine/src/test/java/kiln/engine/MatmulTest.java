@@ -198,18 +198,22 @@ class MatmulTest {
         }
     }
 
-    /** linear(w, b) is matmul(wᵀ) + b: the same values, and the same gradients (dw in w's own layout). */
+    /**
+     * linear(w, b) is matmul(wᵀ) + b, and linearRelu(w, b) its relu: the same values, and the same
+     * gradients (dw in w's own layout).
+     */
     @Test
     void linearIsMatmulOfTheTransposePlusBias() {
         Generator g = new Generator(46);
         for (int[] dims : new int[][] {{5, 7}, {2, 3, 33}, {1, 130}, {0, 4}}) {
-            for (boolean withBias : new boolean[] {true, false}) {
+            for (int variant = 0; variant < 4; variant++) {
+                boolean withBias = variant % 2 == 0, relu = variant >= 2;
                 try (MemoryScope s = MemoryScope.open()) {
                     int in = dims[dims.length - 1], out = 9;
                     Tensor x = Tensor.randn(g, dims).requiresGrad(true);
                     Tensor w = Tensor.randn(g, out, in).requiresGrad(true);
                     Tensor b = withBias ? Tensor.randn(g, out).requiresGrad(true) : null;
-                    Tensor fused = x.linear(w, b);
+                    Tensor fused = relu ? x.linearRelu(w, b) : x.linear(w, b);
                     Tensor upstream = Tensor.randn(g, fused.dims());
                     fused.backward(upstream);
                     float[][] fast = {fused.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray()};
@@ -221,9 +225,10 @@ class MatmulTest {
                         b.setGrad(null);
                     }
                     Tensor product = x.matmul(w.t());
-                    Tensor plain = withBias ? product.add(b) : product;
+                    Tensor shifted = withBias ? product.add(b) : product;
+                    Tensor plain = relu ? shifted.relu() : shifted;
                     plain.backward(upstream);
-                    String what = Arrays.toString(dims) + (withBias ? " with bias" : "");
+                    String what = Arrays.toString(dims) + (withBias ? " with bias" : "") + (relu ? ", relu" : "");
                     // Sums of up to 130 products of normal values, in another blocking: 1e-4 is far above rounding.
                     Check.assertAllClose(Check.toDoubles(plain.toFloatArray()), fast[0], 1e-4, 1e-5, what + " y");
                     Check.assertAllClose(Check.toDoubles(x.grad().toFloatArray()), fast[1], 1e-4, 1e-5, what + " dx");

@@ -57,7 +57,7 @@ final class GemmDirect {
     static void broadcast(MemorySegment c, long cOff, long ldc,
                           MemorySegment a, long aOff, long aRowStride, long aColStride,
                           MemorySegment b, long bOff, long bRowStride,
-                          int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean parallel) {
+                          int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean relu, boolean parallel) {
         int tilesM = ceilDiv(m, TILE_M), tilesN = ceilDiv(n, TILE_N);
         boolean aByColumns = aRowStride == 1;
         Sgemm.forEach(parallel, tilesM * tilesN, t -> {
@@ -89,7 +89,7 @@ final class GemmDirect {
                     } else {
                         rowsKernel(tile, a, aAt, aRowStride, mr, bs, bAt, bStep, k);
                     }
-                    Sgemm.writeTile(c, cOff + ir * ldc + jr, ldc, tile, mr, nr, accumulate, bias, biasOff + jr);
+                    Sgemm.writeTile(c, cOff + ir * ldc + jr, ldc, tile, mr, nr, accumulate, bias, biasOff + jr, relu);
                 }
             }
         });
@@ -154,7 +154,7 @@ final class GemmDirect {
     static void dots(MemorySegment c, long cOff, long ldc,
                      MemorySegment a, long aOff, long lda,
                      MemorySegment b, long bOff, long ldb,
-                     int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean parallel) {
+                     int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean relu, boolean parallel) {
         int tilesM = ceilDiv(m, DOT_TILE_M), tilesN = ceilDiv(n, DOT_TILE_N);
         Sgemm.forEach(parallel, tilesM * tilesN, t -> {
             float[] lanes = SCRATCH.get().tile;
@@ -169,7 +169,7 @@ final class GemmDirect {
                         for (int q = 0; q < nr; q++) {
                             long at = cOff + (ir + r) * ldc + jr + q;
                             float sum = laneSum(lanes, (r * DOT + q) * L);
-                            store(c, at, sum, accumulate, bias, biasOff + jr + q);
+                            store(c, at, sum, accumulate, bias, biasOff + jr + q, relu);
                         }
                     }
                 }
@@ -239,7 +239,7 @@ final class GemmDirect {
     static void rowDots(MemorySegment c, long cOff, long ldc,
                         MemorySegment a, long aOff, long lda,
                         MemorySegment b, long bOff, long ldb,
-                        int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean parallel) {
+                        int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean relu, boolean parallel) {
         int tiles = ceilDiv(n, ROW_TILE);
         Sgemm.forEach(parallel, tiles * m, t -> {
             float[] lanes = SCRATCH.get().tile;
@@ -249,7 +249,7 @@ final class GemmDirect {
                 rowKernel(lanes, a, aOff + i * lda, b, bOff + jr * ldb, ldb, nr, k);
                 for (int q = 0; q < nr; q++) {
                     long at = cOff + i * ldc + jr + q;
-                    store(c, at, laneSum(lanes, q * L), accumulate, bias, biasOff + jr + q);
+                    store(c, at, laneSum(lanes, q * L), accumulate, bias, biasOff + jr + q, relu);
                 }
             }
         });
@@ -297,10 +297,11 @@ final class GemmDirect {
         s4.intoArray(lanes, 4 * L); s5.intoArray(lanes, 5 * L); s6.intoArray(lanes, 6 * L); s7.intoArray(lanes, 7 * L);
     }
 
-    /** The epilogue of one dot product, as {@link Sgemm#writeTile}'s: {@code c[at] = (accumulate ? c[at] : 0) + sum + bias[biasAt]}. */
-    private static void store(MemorySegment c, long at, float sum, boolean accumulate, MemorySegment bias, long biasAt) {
+    /** The epilogue of one dot product, as {@link Sgemm#writeTile}'s: {@code c[at] = f((accumulate ? c[at] : 0) + sum + bias[biasAt])}. */
+    private static void store(MemorySegment c, long at, float sum, boolean accumulate, MemorySegment bias, long biasAt, boolean relu) {
         float value = accumulate ? c.getAtIndex(FLOAT, at) + sum : sum;
-        c.setAtIndex(FLOAT, at, bias != null ? value + bias.getAtIndex(FLOAT, biasAt) : value);
+        value = bias != null ? value + bias.getAtIndex(FLOAT, biasAt) : value;
+        c.setAtIndex(FLOAT, at, relu ? Math.max(value, 0f) : value);
     }
 
     /**

@@ -103,22 +103,24 @@ public final class Sgemm {
                              MemorySegment a, long aOff, long aRowStride, long aColStride,
                              MemorySegment b, long bOff, long bRowStride, long bColStride,
                              int m, int n, int k, boolean accumulate) {
-        sgemm(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, null, 0);
+        sgemm(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, null, 0, false);
     }
 
     /**
-     * {@link #sgemm} with a bias added in the epilogue, as C is written: {@code C[i,j] = (accumulate ?
-     * C[i,j] : 0) + Σ_p A[i,p]·B[p,j] + bias[biasOff + j]} (a linear layer's {@code x·Wᵀ + b} in one
-     * pass over C). {@code bias} null adds nothing.
+     * {@link #sgemm} with an epilogue applied as C is written: {@code C[i,j] = f((accumulate ? C[i,j] : 0)
+     * + Σ_p A[i,p]·B[p,j] + bias[biasOff + j])} with f the ReLU {@code max(v, 0)} when {@code relu}, else
+     * the identity (a linear layer's {@code relu(x·Wᵀ + b)} in one pass over C). {@code bias} null adds
+     * nothing.
      */
     public static void sgemm(MemorySegment c, long cOff, long ldc,
                              MemorySegment a, long aOff, long aRowStride, long aColStride,
                              MemorySegment b, long bOff, long bRowStride, long bColStride,
-                             int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff) {
+                             int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean relu) {
         checkArguments(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k);
         checkBias(bias, biasOff, n);
         if (!Simd.enabled()) {
-            sgemmReference(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, bias, biasOff);
+            sgemmReference(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, bias, biasOff,
+                    relu);
             return;
         }
         if (k == 0) {  // an empty sum: C = bias (or 0), or C += bias (or unchanged)
@@ -126,7 +128,7 @@ public final class Sgemm {
             java.util.Arrays.fill(zeros, 0f);
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j += NR) {
-                    writeTile(c, cOff + i * ldc + j, ldc, zeros, 1, Math.min(NR, n - j), accumulate, bias, biasOff + j);
+                    writeTile(c, cOff + i * ldc + j, ldc, zeros, 1, Math.min(NR, n - j), accumulate, bias, biasOff + j, relu);
                 }
             }
             return;
@@ -135,17 +137,17 @@ public final class Sgemm {
         int columnTasks = ceilDiv(n, SKINNY_COLS);
         if (bColStride == 1 && m <= SKINNY_ROWS) {
             forEach(parallel, columnTasks, t -> skinnyRows(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride,
-                    m, t * SKINNY_COLS, Math.min(n, (t + 1) * SKINNY_COLS), k, accumulate, bias, biasOff));
+                    m, t * SKINNY_COLS, Math.min(n, (t + 1) * SKINNY_COLS), k, accumulate, bias, biasOff, relu));
         } else if (aColStride == 1 && bRowStride == 1 && m <= SKINNY_DOTS) {
-            GemmDirect.rowDots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride, m, n, k, accumulate, bias, biasOff, parallel);
+            GemmDirect.rowDots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride, m, n, k, accumulate, bias, biasOff, relu, parallel);
         } else if ((double) m * n * k <= DIRECT_MAX && bColStride == 1 && (aRowStride == 1 || aColStride == 1)) {
             GemmDirect.broadcast(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, m, n, k, accumulate, bias, biasOff,
-                    parallel);
+                    relu, parallel);
         } else if ((double) m * n * k <= DIRECT_MAX && bRowStride == 1 && aColStride == 1) {
-            GemmDirect.dots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride, m, n, k, accumulate, bias, biasOff, parallel);
+            GemmDirect.dots(c, cOff, ldc, a, aOff, aRowStride, b, bOff, bColStride, m, n, k, accumulate, bias, biasOff, relu, parallel);
         } else {
             packed(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, bias, biasOff,
-                    parallel);
+                    relu, parallel);
         }
     }
 
@@ -153,7 +155,8 @@ public final class Sgemm {
     private static void packed(MemorySegment c, long cOff, long ldc,
                                MemorySegment a, long aOff, long aRowStride, long aColStride,
                                MemorySegment b, long bOff, long bRowStride, long bColStride,
-                               int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean parallel) {
+                               int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean relu,
+                               boolean parallel) {
         Workspace ws = WORKSPACE.get();
         int kcMax = ceilDiv(k, ceilDiv(k, KC));  // K in equal blocks: K = 1025 gives 513 + 512, not 1024 + 1
         boolean directB = bColStride == 1 && m <= DIRECT_B_ROWS;
@@ -163,6 +166,7 @@ public final class Sgemm {
                 int kc = Math.min(kcMax, k - pc);
                 boolean add = accumulate || pc > 0;
                 MemorySegment blockBias = pc == 0 ? bias : null;      // added once, with the first block of K
+                boolean blockRelu = relu && pc + kc == k;            // applied once, with the last
                 MemorySegment bPack = ws.packedB((long) bSlivers * NR * kc);
                 long bAt = bOff + pc * bRowStride + jc * bColStride;
                 for (int ic = 0; ic < m; ic += MC) {
@@ -189,7 +193,7 @@ public final class Sgemm {
                     forEach(parallel, tilesM * tilesN, t -> {
                         int i0 = (t % tilesM) * tm, j0 = (t / tilesM) * tn;
                         multiplyTile(c, cAt, ldc, aPack, panel, kc, i0, Math.min(mc, i0 + tm), j0, Math.min(nc, j0 + tn), add,
-                                blockBias, biasAt);
+                                blockBias, biasAt, blockRelu);
                     });
                 }
             }
@@ -204,7 +208,8 @@ public final class Sgemm {
 
     /** Rows i0..i1-1, columns j0..j1-1 of the current block of C, from the packed A block and the B panel. */
     private static void multiplyTile(MemorySegment c, long cAt, long ldc, MemorySegment aPack, Panel panel,
-                                     int kc, int i0, int i1, int j0, int j1, boolean add, MemorySegment bias, long biasAt) {
+                                     int kc, int i0, int i1, int j0, int j1, boolean add, MemorySegment bias, long biasAt,
+                                     boolean relu) {
         float[] tile = TILE.get();
         for (int jr = j0; jr < j1; jr += NR) {
             boolean packed = jr >= panel.packedFrom();
@@ -213,7 +218,7 @@ public final class Sgemm {
             long bStride = packed ? NR : panel.rowStride();
             for (int ir = i0; ir < i1; ir += MR) {
                 microKernel(tile, aPack, (long) ir * kc, MR, b, bAt, bStride, kc);
-                writeTile(c, cAt + ir * ldc + jr, ldc, tile, Math.min(MR, i1 - ir), Math.min(NR, j1 - jr), add, bias, biasAt + jr);
+                writeTile(c, cAt + ir * ldc + jr, ldc, tile, Math.min(MR, i1 - ir), Math.min(NR, j1 - jr), add, bias, biasAt + jr, relu);
             }
         }
     }
@@ -225,13 +230,13 @@ public final class Sgemm {
      */
     private static void skinnyRows(MemorySegment c, long cOff, long ldc, MemorySegment a, long aOff, long aRowStride,
                                    long aColStride, MemorySegment b, long bOff, long bRowStride,
-                                   int m, int j0, int j1, int k, boolean accumulate, MemorySegment bias, long biasOff) {
+                                   int m, int j0, int j1, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean relu) {
         float[] zeros = TILE.get();
         java.util.Arrays.fill(zeros, 0f);
         for (int i = 0; i < m; i++) {
             long cRow = cOff + i * ldc, aRow = aOff + i * aRowStride;
             for (int j = j0; j < j1; j += NR) {        // C's row starts as the bias, or 0 (plus C when accumulating)
-                writeTile(c, cRow + j, ldc, zeros, 1, Math.min(NR, j1 - j), accumulate, bias, biasOff + j);
+                writeTile(c, cRow + j, ldc, zeros, 1, Math.min(NR, j1 - j), accumulate, bias, biasOff + j, false);
             }
             for (int p = 0; p < k; p++) {
                 float x = a.getAtIndex(FLOAT, aRow + p * aColStride);
@@ -246,6 +251,9 @@ public final class Sgemm {
                 for (; j < j1; j++) {
                     c.setAtIndex(FLOAT, cRow + j, Math.fma(x, b.getAtIndex(FLOAT, bRow + j), c.getAtIndex(FLOAT, cRow + j)));
                 }
+            }
+            for (int j = j0; relu && j < j1; j += NR) {    // the ReLU once the row is complete: C = max(C + 0, 0)
+                writeTile(c, cRow + j, ldc, zeros, 1, Math.min(NR, j1 - j), true, null, 0, true);
             }
         }
     }
@@ -362,11 +370,12 @@ public final class Sgemm {
     }
 
     /**
-     * The epilogue: {@code C[i, j] = (add ? C[i, j] : 0) + tile[i][j] + bias[biasAt + j]} for i < mr,
-     * j < nr (of an edge tile, only the part inside C); no bias when {@code bias} is null.
+     * The epilogue: {@code C[i, j] = f((add ? C[i, j] : 0) + tile[i][j] + bias[biasAt + j])} for i < mr,
+     * j < nr (of an edge tile, only the part inside C); no bias when {@code bias} is null; f is
+     * {@code max(v, 0)} when {@code relu} (NaN stays NaN), else the identity.
      */
     static void writeTile(MemorySegment c, long cAt, long ldc, float[] tile, int mr, int nr, boolean add,
-                          MemorySegment bias, long biasAt) {
+                          MemorySegment bias, long biasAt, boolean relu) {
         for (int i = 0; i < mr; i++) {
             long row = cAt + i * ldc;
             int j = 0;
@@ -378,12 +387,16 @@ public final class Sgemm {
                 if (bias != null) {
                     v = v.add(FloatVector.fromMemorySegment(SPECIES, bias, (biasAt + j) * BYTES, ORDER));
                 }
+                if (relu) {
+                    v = v.max(0f);
+                }
                 v.intoMemorySegment(c, (row + j) * BYTES, ORDER);
             }
             for (; j < nr; j++) {
                 float v = tile[i * NR + j];
                 v = add ? c.getAtIndex(FLOAT, row + j) + v : v;
-                c.setAtIndex(FLOAT, row + j, bias != null ? v + bias.getAtIndex(FLOAT, biasAt + j) : v);
+                v = bias != null ? v + bias.getAtIndex(FLOAT, biasAt + j) : v;
+                c.setAtIndex(FLOAT, row + j, relu ? Math.max(v, 0f) : v);
             }
         }
     }
@@ -398,14 +411,14 @@ public final class Sgemm {
                                       MemorySegment a, long aOff, long aRowStride, long aColStride,
                                       MemorySegment b, long bOff, long bRowStride, long bColStride,
                                       int m, int n, int k, boolean accumulate) {
-        sgemmReference(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, null, 0);
+        sgemmReference(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k, accumulate, null, 0, false);
     }
 
-    /** The scalar reference of the bias-adding {@link #sgemm}. */
+    /** The scalar reference of the {@link #sgemm} with an epilogue: the bias, then the ReLU. */
     public static void sgemmReference(MemorySegment c, long cOff, long ldc,
                                       MemorySegment a, long aOff, long aRowStride, long aColStride,
                                       MemorySegment b, long bOff, long bRowStride, long bColStride,
-                                      int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff) {
+                                      int m, int n, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean relu) {
         checkArguments(c, cOff, ldc, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, m, n, k);
         checkBias(bias, biasOff, n);
         for (int i = 0; i < m; i++) {
@@ -417,7 +430,8 @@ public final class Sgemm {
                 }
                 long at = cOff + i * ldc + j;
                 float value = accumulate ? c.getAtIndex(FLOAT, at) + sum : sum;
-                c.setAtIndex(FLOAT, at, bias != null ? value + bias.getAtIndex(FLOAT, biasOff + j) : value);
+                value = bias != null ? value + bias.getAtIndex(FLOAT, biasOff + j) : value;
+                c.setAtIndex(FLOAT, at, relu ? Math.max(value, 0f) : value);
             }
         }
     }

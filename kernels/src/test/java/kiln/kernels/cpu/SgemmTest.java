@@ -84,16 +84,16 @@ class SgemmTest {
 
     /** C = A·B (or +=) with the fast path ({@code simd}) or the reference. */
     private static void multiply(boolean simd, Matrix c, Matrix a, Matrix b, boolean accumulate) {
-        multiply(simd, c, a, b, accumulate, null);
+        multiply(simd, c, a, b, accumulate, null, false);
     }
 
-    /** C (+)= A·B + bias, bias (values from offset 2 of its segment) null for none. */
-    private static void multiply(boolean simd, Matrix c, Matrix a, Matrix b, boolean accumulate, MemorySegment bias) {
+    /** C = relu?((C +) A·B + bias), bias (values from offset 2 of its segment) null for none. */
+    private static void multiply(boolean simd, Matrix c, Matrix a, Matrix b, boolean accumulate, MemorySegment bias, boolean relu) {
         boolean was = Simd.enabled();
         Simd.setEnabled(simd);
         try {
             Sgemm.sgemm(c.seg(), c.off(), c.rowStride(), a.seg(), a.off(), a.rowStride(), a.colStride(),
-                    b.seg(), b.off(), b.rowStride(), b.colStride(), a.rows(), b.cols(), a.cols(), accumulate, bias, 2);
+                    b.seg(), b.off(), b.rowStride(), b.colStride(), a.rows(), b.cols(), a.cols(), accumulate, bias, 2, relu);
         } finally {
             Simd.setEnabled(was);
         }
@@ -120,13 +120,14 @@ class SgemmTest {
 
     /**
      * Every path (the layouts pick it: Aᵀ and Bᵀ) against the reference, with and without accumulation;
-     * half the cases add a bias in the epilogue, so that each layout meets it with and without.
+     * half the cases add a bias in the epilogue, so that each layout meets it with and without, and
+     * about a quarter (those with a bias and M + K even) apply the ReLU after it.
      */
     @ParameterizedTest(name = "M={0} N={1} K={2} accumulate={3} Aᵀ={4} Bᵀ={5}")
     @MethodSource("shapes")
     void fastPathMatchesReference(int m, int n, int k, boolean accumulate, boolean transposeA, boolean transposeB) {
         SplittableRandom rng = new SplittableRandom(31L * m + 17L * n + k);
-        boolean withBias = accumulate ^ transposeA ^ transposeB;
+        boolean withBias = accumulate ^ transposeA ^ transposeB, relu = withBias && (m + k) % 2 == 0;
         try (Arena arena = Arena.ofShared()) {
             Matrix a = Matrix.random(arena, m, k, transposeA, 3, rng);
             Matrix b = Matrix.random(arena, k, n, transposeB, 5, rng);
@@ -140,8 +141,8 @@ class SgemmTest {
                     bias.setAtIndex(JAVA_FLOAT, j, (float) rng.nextDouble(-2, 2));
                 }
             }
-            multiply(true, fast, a, b, accumulate, bias);
-            multiply(false, ref, a, b, accumulate, bias);
+            multiply(true, fast, a, b, accumulate, bias, relu);
+            multiply(false, ref, a, b, accumulate, bias, relu);
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     double bound = 0;  // Σ_p |a||b| (+ |C_old|) (+ |bias|)

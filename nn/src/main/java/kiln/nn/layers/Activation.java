@@ -19,7 +19,12 @@ public final class Activation extends Module {
     }
 
     /** max(x, 0) */
-    public static Activation relu() { return new Activation("ReLU", Tensor::relu); }
+    public static Activation relu() { return new Activation(RELU, Tensor::relu); }
+
+    private static final String RELU = "ReLU";
+
+    /** Whether this is the ReLU, which {@link Sequential} fuses into a preceding {@link Linear}. */
+    public boolean isRelu() { return name.equals(RELU); }
 
     /** x for x ≥ 0, slope·x below (PyTorch's default slope is 0.01). */
     public static Activation leakyRelu(double slope) {

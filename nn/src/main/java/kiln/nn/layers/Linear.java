@@ -32,11 +32,21 @@ public final class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        checkInput(x);
+        return x.linear(weight.value(), bias == null ? null : bias.value());
+    }
+
+    /** {@code relu(forward(x))} as one op ({@link Tensor#linearRelu}): what {@link Sequential} runs for this layer followed by a ReLU. */
+    public Tensor forwardRelu(Tensor x) {
+        checkInput(x);
+        return x.linearRelu(weight.value(), bias == null ? null : bias.value());
+    }
+
+    private void checkInput(Tensor x) {
         if (x.rank() == 0 || x.dim(-1) != inFeatures) {
             throw new IllegalArgumentException("Linear(in=" + inFeatures + "): input " + x.describe()
                     + " must have " + inFeatures + " features in its last axis");
         }
-        return x.linear(weight.value(), bias == null ? null : bias.value());
     }
 
     public int inFeatures() { return inFeatures; }

@@ -5,7 +5,11 @@ import java.util.List;
 import kiln.engine.Tensor;
 import kiln.nn.Module;
 
-/** Modules applied one after another; children are named 0, 1, 2... as in PyTorch. */
+/**
+ * Modules applied one after another; children are named 0, 1, 2... as in PyTorch. A {@link Linear}
+ * followed by a ReLU runs as one op ({@link Linear#forwardRelu}): the same values and gradients, with
+ * the ReLU applied as the product is written instead of in another pass over it.
+ */
 public final class Sequential extends Module {
     private final List<Module> layers;
 
@@ -19,8 +23,14 @@ public final class Sequential extends Module {
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = x;
-        for (Module layer : layers) {
-            y = layer.forward(y);
+        for (int i = 0; i < layers.size(); i++) {
+            Module layer = layers.get(i);
+            if (layer instanceof Linear linear && i + 1 < layers.size() && layers.get(i + 1) instanceof Activation next && next.isRelu()) {
+                y = linear.forwardRelu(y);
+                i++;
+            } else {
+                y = layer.forward(y);
+            }
         }
         return y;
     }

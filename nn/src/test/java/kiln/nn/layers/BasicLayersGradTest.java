@@ -1,5 +1,7 @@
 package kiln.nn.layers;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import org.junit.jupiter.api.Test;
 
 import kiln.engine.DType;
@@ -37,6 +39,29 @@ class BasicLayersGradTest {
     @Test
     void sequentialMlp() {
         check("MLP", new Sequential(new Linear(3, 5, rng), Activation.tanh(), new Linear(5, 2, rng)), input(4, 3));
+        // Linear then ReLU runs as one fused op (linearRelu); a Linear without bias, and a ReLU not after a Linear, too.
+        check("MLP with ReLU", new Sequential(new Linear(3, 5, rng), Activation.relu(), new Linear(5, 4, false, rng), Activation.relu(),
+                Activation.relu(), new Linear(4, 2, rng)), input(4, 3));
+    }
+
+    /** The fused Linear + ReLU of Sequential gives the values and gradients of the two layers run one after the other, in float32. */
+    @Test
+    void sequentialFusesLinearAndReluWithoutChangingResults() {
+        try (MemoryScope scope = MemoryScope.open();
+             Linear first = new Linear(7, 33, rng); Linear second = new Linear(33, 3, rng)) {
+            Activation relu = Activation.relu();
+            Tensor x = Tensor.randn(rng, 5, 7).requiresGrad(true);
+            Tensor fusedOut = new Sequential(first, relu, second).forward(x);
+            fusedOut.sum().backward();
+            float[] fused = fusedOut.toFloatArray(), fusedDx = x.grad().toFloatArray(), fusedDw = first.weight().grad().toFloatArray();
+            x.setGrad(null);
+            first.zeroGrad();
+            Tensor stepOut = second.forward(relu.forward(first.forward(x)));
+            stepOut.sum().backward();
+            assertArrayEquals(stepOut.toFloatArray(), fused, "y");       // float arrays compare bit for bit
+            assertArrayEquals(x.grad().toFloatArray(), fusedDx, "dx");
+            assertArrayEquals(first.weight().grad().toFloatArray(), fusedDw, "dw");
+        }
     }
 
     /** Inputs are random normals: the kinks of ReLU and LeakyReLU at 0 are hit with probability 0. */
