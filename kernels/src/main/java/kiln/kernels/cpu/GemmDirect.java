@@ -41,8 +41,10 @@ final class GemmDirect {
     private static final long BYTES = Float.BYTES;
 
     private static final int MR = Sgemm.MR, NR = Sgemm.NR;
-    /** One task's tile of C in the broadcast layouts: 4 micro-kernel rows by 2 columns of slivers. */
-    static final int TILE_M = 4 * MR, TILE_N = 2 * NR;
+    /** The rows of {@link #rowsKernel}'s block (its columns are NR, as the micro-kernel's). */
+    static final int ROWS_KERNEL = 12;
+    /** One task's tile of C in the broadcast layouts: 48 rows (4 or 8 blocks of rows) by 2 columns of slivers. */
+    static final int TILE_M = 48, TILE_N = 2 * NR;
     /** The dot kernel's block of C, and one task's tile in that layout. */
     static final int DOT = 4, DOT_TILE_M = 16, DOT_TILE_N = 64;
     /** Columns per task of {@link #rowDots}. */
@@ -64,6 +66,7 @@ final class GemmDirect {
             Scratch scratch = SCRATCH.get();
             int i0 = (t % tilesM) * TILE_M, j0 = (t / tilesM) * TILE_N;
             int i1 = Math.min(m, i0 + TILE_M), j1 = Math.min(n, j0 + TILE_N);
+            int rowStep = aByColumns ? MR : ROWS_KERNEL;
             for (int jr = j0; jr < j1; jr += NR) {
                 int nr = Math.min(NR, j1 - jr);
                 // A sliver cut short by the right edge would read past the rows of B: it is copied,
@@ -76,8 +79,8 @@ final class GemmDirect {
                     bAt = 0;
                     bStep = NR;
                 }
-                for (int ir = i0; ir < i1; ir += MR) {
-                    int mr = Math.min(MR, i1 - ir);
+                for (int ir = i0; ir < i1; ir += rowStep) {
+                    int mr = Math.min(rowStep, i1 - ir);
                     long aAt = aOff + ir * aRowStride;
                     float[] tile = scratch.tile;
                     if (aByColumns && mr == MR) {
@@ -97,7 +100,7 @@ final class GemmDirect {
 
     /**
      * The micro-kernel for an A read by rows: {@code tile[r][j] = Σ_p A[r, p] · B[p, j]} for the
-     * {@code rows} (at most MR) rows of A from {@code aAt}, {@code lda} apart, and the NR columns of B
+     * {@code rows} (at most 12) rows of A from {@code aAt}, {@code lda} apart, and the NR columns of B
      * from {@code bAt}, rows {@code bStep} apart. Rows past {@code rows} repeat the last one, so that
      * nothing is read outside A; their sums are not written back.
      */
@@ -321,7 +324,7 @@ final class GemmDirect {
 
     /** A thread's scratch: the micro-kernel's result tile and zero-padded copies of edge slivers. */
     private static final class Scratch {
-        final float[] tile = new float[Math.max(MR * NR, DOT * DOT * L)];
+        final float[] tile = new float[Math.max(ROWS_KERNEL * NR, DOT * DOT * L)];
         private MemorySegment edgeA = MemorySegment.NULL, edgeB = MemorySegment.NULL;
 
         MemorySegment edgeA(int k) {

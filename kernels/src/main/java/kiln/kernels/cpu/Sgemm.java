@@ -32,7 +32,8 @@ import jdk.incubator.vector.VectorSpecies;
  *             micro-kernel: the MR×NR block of C += A sliver · B sliver, summed in registers
  * </pre>
  *
- * <p>The micro-kernel holds a 12×32 block of C in 24 of the 32 vector registers of AVX-512 and, for
+ * <p>The micro-kernel holds a 12×32 block of C in 24 of the 32 vector registers of AVX-512 (a 6×16
+ * block in 12 of AVX2's 16 when the CPU's vectors are 256 bits wide) and, for
  * each p, loads 2 vectors of B and broadcasts 12 values of A: 24 fused multiply-adds for 14 loads,
  * and 24 independent sums, more than the 8 in flight that two FMA pipes of latency 4 need. Packing
  * copies A and B into exactly the order the micro-kernel reads them (A by columns of 12, B by rows
@@ -66,8 +67,12 @@ public final class Sgemm {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long BYTES = Float.BYTES, VEC = L * BYTES;
 
-    /** The micro-kernel's block of C: MR rows by NR = 2 vectors of columns (12×32 with AVX-512). */
-    static final int MR = 12, NR = 2 * L;
+    /**
+     * The micro-kernel's block of C: MR rows by NR = 2 vectors of columns, chosen at start-up from the
+     * vector width: 12×32 with 512-bit vectors (24 sums in AVX-512's 32 registers), 6×16 with 256-bit
+     * ones (12 sums in AVX2's 16 registers: 12 rows would spill the sums to memory).
+     */
+    static final int MR = L >= 16 ? 12 : 6, NR = 2 * L;
     /** Cache blocks (see the class comment). */
     static final int KC = 1024, MC = 1024, NC = 2048;
     /** One parallel task computes a TM×TN tile of C. */
@@ -333,6 +338,10 @@ public final class Sgemm {
      * which then sometimes stayed in slow code for seconds: the result goes to a small heap array.
      */
     static void microKernel(float[] tile, MemorySegment pa, long aAt, long aStep, MemorySegment pb, long bAt, long bStride, int kc) {
+        if (MR == 6) {
+            microKernel6(tile, pa, aAt, aStep, pb, bAt, bStride, kc);
+            return;
+        }
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
                 c70 = c00, c71 = c00, c80 = c00, c81 = c00, c90 = c00, c91 = c00, ca0 = c00, ca1 = c00,
@@ -367,6 +376,30 @@ public final class Sgemm {
         c90.intoArray(tile, 9 * NR);  c91.intoArray(tile, 9 * NR + L);
         ca0.intoArray(tile, 10 * NR); ca1.intoArray(tile, 10 * NR + L);
         cb0.intoArray(tile, 11 * NR); cb1.intoArray(tile, 11 * NR + L);
+    }
+
+    /** The MR = 6 micro-kernel for 256-bit vectors: {@link #microKernel}'s loop with 6 rows. */
+    private static void microKernel6(float[] tile, MemorySegment pa, long aAt, long aStep, MemorySegment pb, long bAt, long bStride, int kc) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        long ap = aAt, bp = bAt * BYTES, bStep = bStride * BYTES;
+        for (int p = 0; p < kc; p++, ap += aStep, bp += bStep) {
+            FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, pb, bp, ORDER);
+            FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, pb, bp + VEC, ORDER);
+            FloatVector x;
+            x = FloatVector.broadcast(SPECIES, pa.getAtIndex(FLOAT, ap));      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SPECIES, pa.getAtIndex(FLOAT, ap + 1));  c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SPECIES, pa.getAtIndex(FLOAT, ap + 2));  c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SPECIES, pa.getAtIndex(FLOAT, ap + 3));  c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(SPECIES, pa.getAtIndex(FLOAT, ap + 4));  c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(SPECIES, pa.getAtIndex(FLOAT, ap + 5));  c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0 * NR);  c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);  c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);  c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);  c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);  c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);  c51.intoArray(tile, 5 * NR + L);
     }
 
     /**
@@ -488,7 +521,7 @@ public final class Sgemm {
     /** Each thread's staging array for transposing packs: CHUNK values of p for up to NR lines. */
     private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(() -> new float[CHUNK * Math.max(MR, NR)]);
     /** Each thread's MR×NR scratch tile, where the micro-kernel leaves its result. */
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[12 * NR]);
 
     /** Runs tasks 0..tasks-1 on the pool, or all on this thread: the same tasks, so the same result. */
     /** s when it holds at least {@code floats} floats, else a new 64-byte aligned buffer that does. */
