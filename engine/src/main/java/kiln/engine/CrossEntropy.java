@@ -2,6 +2,8 @@ package kiln.engine;
 
 import java.lang.foreign.MemorySegment;
 
+import kiln.kernels.cpu.CrossEntropyKernels;
+
 /**
  * Cross-entropy of rows of logits against class indices, in one op: for row r with label y,
  *
@@ -9,8 +11,11 @@ import java.lang.foreign.MemorySegment;
  *
  * with the gradient {@code dx[r, c] = g[r] · (softmax(x[r])[c] − [c = y])}, 0 on ignored rows. The
  * same values as log-softmax followed by a gather, which a loss would otherwise record as a dozen
- * small ops (each with its backward) for what is, per row, one pass over C numbers. The
- * log-probabilities are kept from the forward pass for the backward one.
+ * small ops (each with its backward) for what is, per row, one pass over C numbers.
+ *
+ * <p>float32 rows take the fused kernels of {@link CrossEntropyKernels}: one pass per row forward,
+ * keeping logsumexp per row, and one backward that recomputes the softmax from the logits. Other
+ * dtypes (float64 in gradient checks) compute log-softmax and keep it for the backward pass.
  */
 final class CrossEntropy {
     private CrossEntropy() {}
@@ -32,6 +37,42 @@ final class CrossEntropy {
                         + " classes (valid: 0.." + (width - 1) + ", or the ignore index " + ignoreIndex + ")");
             }
         }
+        return logits.dtype() == DType.FLOAT32 ? fused(logits, classes, ignoreIndex) : generic(logits, classes, ignoreIndex);
+    }
+
+    /** float32: {@link CrossEntropyKernels}, saving the contiguous logits and their logsumexp per row. */
+    private static Tensor fused(Tensor logits, long[] labels, long ignoreIndex) {
+        int rows = logits.dim(0);
+        int width = logits.dim(1);
+        Tensor[] saved = new Tensor[2];          // the contiguous logits, logsumexp per row
+        Tensor loss = Autograd.record("crossEntropyRows", () -> {
+            Tensor x = logits.contiguous();
+            Tensor logSumExp = Tensor.empty(DType.FLOAT32, Shape.of(rows), logits.device());
+            Tensor out = Tensor.empty(DType.FLOAT32, Shape.of(rows), logits.device());
+            CrossEntropyKernels.forward(out.segment(), out.offset(), logSumExp.segment(), logSumExp.offset(),
+                    x.segment(), x.offset(), labels, ignoreIndex, rows, width);
+            saved[0] = x;
+            saved[1] = logSumExp;
+            return out;
+        }, logits, (g, y) -> {
+            Tensor x = saved[0];
+            Tensor logSumExp = saved[1];
+            Tensor dx = Tensor.empty(DType.FLOAT32, x.shape(), x.device());
+            try (Tensor upstream = g.dtype() == DType.FLOAT32 ? g.contiguous() : g.to(DType.FLOAT32)) {
+                CrossEntropyKernels.backward(dx.segment(), dx.offset(), upstream.segment(), upstream.offset(),
+                        x.segment(), x.offset(), labels, ignoreIndex, logSumExp.segment(), logSumExp.offset(), rows, width);
+            }
+            return dx;
+        });
+        if (loss.gradFn() == null) {             // nothing recorded: no backward pass will read them
+            saved[0].close();
+            saved[1].close();
+        }
+        return loss;
+    }
+
+    /** Other dtypes: log-softmax, kept for the backward pass, and a pick. */
+    private static Tensor generic(Tensor logits, long[] classes, long ignoreIndex) {
         Tensor[] logProbs = new Tensor[1];
         Tensor loss = Autograd.record("crossEntropyRows", () -> {
             logProbs[0] = LinearAlgebra.softmax(logits, 1, true);

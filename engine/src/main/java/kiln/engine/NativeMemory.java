@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,12 +21,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * (a handshake with every thread), far too much for the many small temporaries of a training step.
  * Instead each block is wrapped in a segment tied to an automatic arena whose cleanup frees the
  * block; since a segment keeps its arena reachable, memory a kernel is still reading can never be
- * collected under it. Deterministic release frees the block at once and the cleanup becomes a no-op.
+ * collected under it. Deterministic release frees the block at once (into the cache, below) and the
+ * cleanup becomes a no-op.
  *
- * <p>Budget: an allocation that would take the live total past {@link #budget()} first asks the
- * garbage collector to run the safety net and retries, the way the JDK's direct buffers do; only then
- * does it fail with an {@link OutOfMemoryError} that says how much is live. Set the budget with
+ * <p>Cache: a freed block is not handed back to the C library but kept for reuse, so that the
+ * steady state of a training loop (the same temporaries, step after step) allocates nothing from the
+ * operating system: no {@code mmap}/{@code munmap} and no page faults on fresh pages, which glibc would
+ * otherwise pay for every block above its mmap threshold. Blocks come in size classes: a request is
+ * rounded up to 64 bytes, then to its three leading binary digits (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14,
+ * 16, 20, 24, 28, 32... times 64 bytes), four classes per doubling, so that a block is less than 1.25
+ * times the rounded request: at most 20% of a block goes unused. Freed blocks wait in one free list per
+ * class, newest first. The cache holds at most {@link #cacheLimit()} bytes ({@code -Dkiln.memory.cache=1g};
+ * default a quarter of the budget); a block that would overflow it first releases the whole cache to
+ * the C library (the blocks of a past phase, say an evaluation with another batch size, make way for
+ * the current one). {@link #releaseCache()} does the same on demand. {@link #liveBytes()} counts the
+ * bytes tensors asked for, {@link #cachedBytes()} the capacity of the cached blocks, and
+ * {@link #osAllocations()} the calls to the C library.
+ *
+ * <p>Budget: an allocation that would take the footprint (live plus cached bytes) past
+ * {@link #budget()} first releases the cache, then asks the garbage collector to run the safety net
+ * and retries, the way the JDK's direct buffers do; only then does it fail with an
+ * {@link OutOfMemoryError} that says how much is live. Set the budget with
  * {@code -Dkiln.memory.budget=8g} (default: three quarters of physical memory).
+ *
+ * <p>Memory from {@link #allocate} has undefined contents, fresh or reused, as {@code aligned_alloc}'s
+ * always had: {@link Tensor#zerosLike} and the other factories fill what they promise.
  */
 public final class NativeMemory {
     /** Every block starts on a 64-byte boundary: one cache line, one 512-bit vector. */
@@ -33,7 +53,10 @@ public final class NativeMemory {
 
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final AtomicLong LIVE_BLOCKS = new AtomicLong();
+    private static final AtomicLong OS_ALLOCATIONS = new AtomicLong();
     private static final long BUDGET = parseBudget(System.getProperty("kiln.memory.budget"));
+    private static final long CACHE_LIMIT = parseCacheLimit(System.getProperty("kiln.memory.cache"), BUDGET);
+    private static final BlockCache CACHE = new BlockCache(CACHE_LIMIT);
 
     private static final MethodHandle ALIGNED_ALLOC;
     private static final MethodHandle FREE;
@@ -82,74 +105,216 @@ public final class NativeMemory {
         return LIVE_BLOCKS.get();
     }
 
-    /** The live-byte total past which allocation first collects garbage, then fails. */
+    /** The footprint (live plus cached bytes) past which allocation first releases the cache, then collects garbage, then fails. */
     public static long budget() {
         return BUDGET;
+    }
+
+    /** Bytes of freed blocks kept for reuse (their whole capacity). */
+    public static long cachedBytes() {
+        return CACHE.bytes();
+    }
+
+    /** The most bytes the cache keeps ({@code -Dkiln.memory.cache}). */
+    public static long cacheLimit() {
+        return CACHE_LIMIT;
+    }
+
+    /** How many blocks were allocated from the C library ({@code aligned_alloc}) since start-up. */
+    public static long osAllocations() {
+        return OS_ALLOCATIONS.get();
+    }
+
+    /** Hands every cached block back to the C library. Tensors are not affected. */
+    public static void releaseCache() {
+        CACHE.release();
     }
 
     /** One block of native memory, freed at most once whoever asks first. */
     static final class Block {
         final MemorySegment segment;
         final long bytes;
-        private final long address;
-        private final AtomicBoolean freed = new AtomicBoolean();
+        private final Freer freer;
 
-        private Block(long address, long bytes) {
-            this.address = address;
+        private Block(long address, long bytes, int sizeClass) {
             this.bytes = bytes;
-            // The cleanup captures this block's state, never the segment, or the arena would stay reachable.
-            Freer freer = new Freer(address, bytes, freed);
-            this.segment = MemorySegment.ofAddress(address).reinterpret(bytes, Arena.ofAuto(), ignored -> freer.run());
+            // The cleanup captures the freer, never this block or its segment, or the arena would stay reachable.
+            Freer once = new Freer(address, bytes, sizeClass, new AtomicBoolean());
+            this.freer = once;
+            this.segment = MemorySegment.ofAddress(address).reinterpret(bytes, Arena.ofAuto(), ignored -> once.run());
         }
 
         /** Frees the block now; later calls (and the garbage collector's cleanup) do nothing. */
         void free() {
-            new Freer(address, bytes, freed).run();
+            freer.run();
         }
     }
 
-    private record Freer(long address, long bytes, AtomicBoolean freed) implements Runnable {
+    /** Frees a block once: it stops counting as live and goes to the cache. */
+    private record Freer(long address, long bytes, int sizeClass, AtomicBoolean freed) implements Runnable {
         @Override
         public void run() {
             if (freed.compareAndSet(false, true)) {
-                try {
-                    FREE.invokeExact(MemorySegment.ofAddress(address));
-                } catch (Throwable e) {
-                    throw new IllegalStateException("free() failed", e);
-                }
                 LIVE_BYTES.addAndGet(-bytes);
                 LIVE_BLOCKS.decrementAndGet();
+                CACHE.keep(address, sizeClass);
             }
         }
     }
 
-    /** Allocates {@code bytes} (contents undefined), collecting garbage first if the budget requires. */
+    /**
+     * Allocates {@code bytes} (contents undefined) from the cache, or from the C library when the
+     * cache has no block of its size class; releases the cache and collects garbage first if the
+     * budget requires.
+     */
     static Block allocate(long bytes) {
         if (bytes < 0) {
             throw new IllegalArgumentException("cannot allocate a negative number of bytes: " + bytes);
         }
+        int sizeClass = sizeClass(bytes);
         reserve(bytes);
-        long rounded = Math.max(ALIGNMENT, (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT);
-        MemorySegment pointer;
+        long address = CACHE.take(sizeClass);
+        if (address == 0) {
+            address = allocateFromOs(capacityOf(sizeClass));
+            if (address == 0) {
+                CACHE.release();                   // the C library may lack memory that the cache holds
+                address = allocateFromOs(capacityOf(sizeClass));
+            }
+            if (address == 0) {
+                LIVE_BYTES.addAndGet(-bytes);
+                throw new OutOfMemoryError("kiln: the C library could not allocate " + format(bytes) + " of native memory");
+            }
+        }
+        LIVE_BLOCKS.incrementAndGet();
+        return new Block(address, bytes, sizeClass);
+    }
+
+    /** {@code aligned_alloc(64, capacity)}: an address, or 0 when the C library has no memory. */
+    static long allocateFromOs(long capacity) {
+        OS_ALLOCATIONS.incrementAndGet();
         try {
-            pointer = (MemorySegment) ALIGNED_ALLOC.invokeExact(ALIGNMENT, rounded);
+            return ((MemorySegment) ALIGNED_ALLOC.invokeExact(ALIGNMENT, capacity)).address();
         } catch (Throwable e) {
             throw new IllegalStateException("aligned_alloc failed", e);
         }
-        if (pointer.address() == 0) {
-            LIVE_BYTES.addAndGet(-bytes);
-            throw new OutOfMemoryError("kiln: the C library could not allocate " + format(bytes) + " of native memory");
-        }
-        LIVE_BLOCKS.incrementAndGet();
-        return new Block(pointer.address(), bytes);
     }
 
-    /** Counts {@code bytes} as live, after giving the GC's safety net a chance if over budget. */
+    private static void freeToOs(long address) {
+        try {
+            FREE.invokeExact(MemorySegment.ofAddress(address));
+        } catch (Throwable e) {
+            throw new IllegalStateException("free() failed", e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ size classes
+
+    /** Classes 1..7 are 1..7 units of 64 bytes, then four per doubling: 256 classes cover every size a long can count. */
+    private static final int SIZE_CLASSES = 4 * 64;
+
+    /**
+     * The size class of a request: in units of 64 bytes (at least one), rounded up to its three
+     * leading binary digits, m·2ˢ with m in 4..7, numbered 4s + m (units below 8 are their own class).
+     */
+    static int sizeClass(long bytes) {
+        long units = Math.max(1, (bytes + ALIGNMENT - 1) / ALIGNMENT);
+        if (units < 8) {
+            return (int) units;
+        }
+        int shift = 63 - Long.numberOfLeadingZeros(units) - 2;           // units >> shift is in 4..7
+        long leading = (units + (1L << shift) - 1) >> shift;              // rounded up: 4..8
+        if (leading == 8) {
+            leading = 4;
+            shift++;
+        }
+        return 4 * shift + (int) leading;
+    }
+
+    /** The bytes of a block of size class {@code sizeClass}: (4 + c mod 4)·2^(c/4 − 1) units of 64 bytes. */
+    static long capacityOf(int sizeClass) {
+        long units = sizeClass < 4 ? sizeClass : (4L + sizeClass % 4) << (sizeClass / 4 - 1);
+        return units * ALIGNMENT;
+    }
+
+    /**
+     * Freed blocks by size class, each class a stack of addresses (the most recently freed, the most
+     * likely still in cache, is reused first). One lock: a training step frees and allocates a few
+     * hundred blocks, each under the lock for a few dozen nanoseconds.
+     */
+    static final class BlockCache {
+        private final long limit;
+        private final long[][] addresses = new long[SIZE_CLASSES][];
+        private final int[] counts = new int[SIZE_CLASSES];
+        private final AtomicLong bytes = new AtomicLong();     // read without the lock by the budget check
+
+        BlockCache(long limit) {
+            this.limit = limit;
+        }
+
+        long bytes() {
+            return bytes.get();
+        }
+
+        /** A cached block of {@code sizeClass}, or 0 if there is none. */
+        synchronized long take(int sizeClass) {
+            int count = counts[sizeClass];
+            if (count == 0) {
+                return 0;
+            }
+            counts[sizeClass] = count - 1;
+            bytes.addAndGet(-capacityOf(sizeClass));
+            return addresses[sizeClass][count - 1];
+        }
+
+        /**
+         * Keeps a freed block of {@code sizeClass}, releasing the whole cache first if it would pass
+         * the limit; a block larger than the limit goes straight back to the C library.
+         */
+        synchronized void keep(long address, int sizeClass) {
+            long capacity = capacityOf(sizeClass);
+            if (bytes.get() + capacity > limit) {
+                release();
+                if (capacity > limit) {
+                    freeToOs(address);
+                    return;
+                }
+            }
+            int count = counts[sizeClass];
+            if (addresses[sizeClass] == null) {
+                addresses[sizeClass] = new long[8];
+            } else if (count == addresses[sizeClass].length) {
+                addresses[sizeClass] = Arrays.copyOf(addresses[sizeClass], 2 * count);
+            }
+            addresses[sizeClass][count] = address;
+            counts[sizeClass] = count + 1;
+            bytes.addAndGet(capacity);
+        }
+
+        /** Frees every cached block to the C library. */
+        synchronized void release() {
+            for (int c = 0; c < SIZE_CLASSES; c++) {
+                for (int i = 0; i < counts[c]; i++) {
+                    freeToOs(addresses[c][i]);
+                }
+                bytes.addAndGet(-counts[c] * capacityOf(c));
+                counts[c] = 0;
+            }
+        }
+    }
+
+    /**
+     * Counts {@code bytes} as live. Over budget, releases the cache, then gives the GC's safety net a
+     * chance, then fails.
+     */
     private static void reserve(long bytes) {
         if (tryReserve(bytes)) {
             return;
         }
-        // Over budget: tensors that became unreachable without being closed may be holding memory.
+        CACHE.release();
+        if (tryReserve(bytes)) {
+            return;
+        }
+        // Still over budget: tensors that became unreachable without being closed may be holding memory.
         long sleepMillis = 1;
         for (int attempt = 0; attempt < 9; attempt++) {
             System.gc();
@@ -159,6 +324,7 @@ public final class NativeMemory {
                 Thread.currentThread().interrupt();
                 break;
             }
+            CACHE.release();                       // what the safety net freed went to the cache
             if (tryReserve(bytes)) {
                 return;
             }
@@ -169,10 +335,11 @@ public final class NativeMemory {
                 + " (close tensors or use a MemoryScope; raise with -Dkiln.memory.budget=SIZE)");
     }
 
+    /** Counts {@code bytes} as live if the footprint, live plus cached, stays within the budget. */
     private static boolean tryReserve(long bytes) {
         while (true) {
             long live = LIVE_BYTES.get();
-            if (live + bytes > BUDGET && bytes > 0) {
+            if (live + CACHE.bytes() + bytes > BUDGET && bytes > 0) {
                 return false;
             }
             if (LIVE_BYTES.compareAndSet(live, live + bytes)) {
@@ -187,6 +354,19 @@ public final class NativeMemory {
                     .getTotalMemorySize();
             return physical / 4 * 3;
         }
+        return parseSize("kiln.memory.budget", text);
+    }
+
+    /** {@code -Dkiln.memory.cache}: a size (0 turns the cache off), by default a quarter of the budget. */
+    static long parseCacheLimit(String text, long budget) {
+        if (text == null || text.isBlank()) {
+            return budget / 4;
+        }
+        return text.trim().equals("0") ? 0 : parseSize("kiln.memory.cache", text);
+    }
+
+    /** A positive size like 512m or 8g (k, m, g, t: powers of 1024). */
+    private static long parseSize(String property, String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         long unit = switch (t.charAt(t.length() - 1)) {
             case 'k' -> 1L << 10;
@@ -203,7 +383,7 @@ public final class NativeMemory {
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-Dkiln.memory.budget must be a positive size like 512m or 8g, got '" + text + "'");
+            throw new IllegalArgumentException("-D" + property + " must be a positive size like 512m or 8g, got '" + text + "'");
         }
     }
 

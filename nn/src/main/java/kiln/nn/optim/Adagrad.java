@@ -3,6 +3,7 @@ package kiln.nn.optim;
 import java.util.List;
 
 import kiln.engine.Tensor;
+import kiln.kernels.cpu.OptimizerKernels;
 import kiln.nn.Parameter;
 
 /**
@@ -63,9 +64,15 @@ public final class Adagrad extends Optimizer {
 
     @Override
     protected void update(Tensor param, Tensor grad, ParamState state, ParamGroup group) {
-        Tensor g = withWeightDecay(grad, param, group.weightDecay());
         double lr = group.lr() / (1 + (state.step() - 1) * lrDecay);
         Tensor s = state.getOrCreate("sum", () -> Tensor.full(initialAccumulatorValue, param.dtype(), param.dims()));
+        if (fusable(param, grad, s)) {
+            var factors = new OptimizerKernels.AdagradStep(lr, eps, group.weightDecay());
+            OptimizerKernels.adagrad(param.segment(), param.offset(), s.segment(), s.offset(), grad.segment(), grad.offset(),
+                    factors, (int) param.numel());
+            return;
+        }
+        Tensor g = withWeightDecay(grad, param, group.weightDecay());
         s.copyFrom(s.add(g.mul(g)));
         param.addInPlace(g.mul(-lr).div(s.sqrt().add(eps)));
     }

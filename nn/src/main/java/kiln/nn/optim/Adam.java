@@ -3,6 +3,7 @@ package kiln.nn.optim;
 import java.util.List;
 
 import kiln.engine.Tensor;
+import kiln.kernels.cpu.OptimizerKernels;
 import kiln.nn.Parameter;
 
 /**
@@ -79,24 +80,33 @@ public sealed class Adam extends Optimizer permits AdamW {
         double lr = group.lr();
         double beta1 = group.momentum();
         double weightDecay = group.weightDecay();
+        boolean decoupled = decoupledWeightDecay && weightDecay != 0;
+        Tensor m = state.getOrCreate("exp_avg", () -> Tensor.zerosLike(param));
+        Tensor v = state.getOrCreate("exp_avg_sq", () -> Tensor.zerosLike(param));
+        Tensor vMax = amsgrad ? state.getOrCreate("max_exp_avg_sq", () -> Tensor.zerosLike(param)) : null;
+        double t = state.step();
+        double stepSize = lr / (1 - Math.pow(beta1, t));
+        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        if (fusable(param, grad, m, v, vMax)) {
+            var factors = new OptimizerKernels.AdamStep(beta1, beta2, eps, decoupled ? 0 : weightDecay,
+                    decoupled ? 1 - lr * weightDecay : 1, amsgrad, stepSize, biasCorrection2Sqrt);
+            OptimizerKernels.adam(param.segment(), param.offset(), m.segment(), m.offset(), v.segment(), v.offset(),
+                    segmentOf(vMax), offsetOf(vMax), grad.segment(), grad.offset(), factors, (int) param.numel());
+            return;
+        }
         Tensor g = grad;
-        if (decoupledWeightDecay && weightDecay != 0) {
+        if (decoupled) {
             param.copyFrom(param.mul(1 - lr * weightDecay));
         } else {
             g = withWeightDecay(grad, param, weightDecay);
         }
-        Tensor m = state.getOrCreate("exp_avg", () -> Tensor.zerosLike(param));
-        Tensor v = state.getOrCreate("exp_avg_sq", () -> Tensor.zerosLike(param));
         m.copyFrom(m.mul(beta1).add(g.mul(1 - beta1)));
         v.copyFrom(v.mul(beta2).add(g.mul(1 - beta2).mul(g)));
         Tensor s = v;
         if (amsgrad) {
-            s = state.getOrCreate("max_exp_avg_sq", () -> Tensor.zerosLike(param));
-            s.copyFrom(s.maximum(v));
+            vMax.copyFrom(vMax.maximum(v));
+            s = vMax;
         }
-        double t = state.step();
-        double stepSize = lr / (1 - Math.pow(beta1, t));
-        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
         Tensor denominator = s.sqrt().div(biasCorrection2Sqrt).add(eps);
         param.addInPlace(m.mul(-stepSize).div(denominator));
     }

@@ -1,5 +1,6 @@
 package kiln.nn.optim;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -8,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 import kiln.engine.Autograd;
+import kiln.engine.DType;
+import kiln.engine.Device;
 import kiln.engine.MemoryScope;
 import kiln.engine.Tensor;
 import kiln.nn.Parameter;
@@ -33,6 +36,12 @@ import kiln.nn.Parameter;
  * the tensors live), in PyTorch's order of operations, so that float32 trajectories agree with
  * PyTorch's to rounding. One difference remains: PyTorch's CPU kernels fuse {@code a + α·b} (its
  * {@code add(alpha=)} and {@code addcmul}) into one rounding, where we round twice.
+ *
+ * <p>Where the parameter, its gradient and its state are {@link #fusable} (contiguous float32 on the
+ * CPU, the common case), the update runs instead as one fused kernel of
+ * {@link kiln.kernels.cpu.OptimizerKernels}: one pass over the memory, no temporaries, and the same
+ * float32 operations in the same order, so the same bits as the tensor operations. Other tensors
+ * (float64 in gradient checks, strided views) take the tensor operations.
  */
 public abstract class Optimizer implements AutoCloseable {
     private final String name;
@@ -87,6 +96,30 @@ public abstract class Optimizer implements AutoCloseable {
      * {@code state.step()} is already this update's number (1 on the first).
      */
     protected abstract void update(Tensor param, Tensor grad, ParamState state, ParamGroup group);
+
+    /**
+     * Whether the fused kernels can update these tensors in one pass: each is float32, contiguous, on
+     * the CPU, with at most 2³¹ − 1 elements. Null entries (state an option does not use) are skipped.
+     */
+    protected static boolean fusable(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null && (t.dtype() != DType.FLOAT32 || !t.isContiguous() || t.device().kind() != Device.Kind.CPU
+                    || t.numel() > Integer.MAX_VALUE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The memory of {@code t} for a fused kernel, or null for state an option does not use. */
+    protected static MemorySegment segmentOf(Tensor t) {
+        return t == null ? null : t.segment();
+    }
+
+    /** The offset in elements of {@code t}'s first element, 0 for null. */
+    protected static long offsetOf(Tensor t) {
+        return t == null ? 0 : t.offset();
+    }
 
     /** PyTorch's L2 weight decay, added to the gradient: g + λ·θ (g itself when λ = 0). */
     protected static Tensor withWeightDecay(Tensor grad, Tensor param, double weightDecay) {

@@ -3,6 +3,7 @@ package kiln.nn.optim;
 import java.util.List;
 
 import kiln.engine.Tensor;
+import kiln.kernels.cpu.OptimizerKernels;
 import kiln.nn.Parameter;
 
 /**
@@ -66,19 +67,26 @@ public final class RMSprop extends Optimizer {
 
     @Override
     protected void update(Tensor param, Tensor grad, ParamState state, ParamGroup group) {
-        Tensor g = withWeightDecay(grad, param, group.weightDecay());
+        double momentum = group.momentum();
         Tensor v = state.getOrCreate("square_avg", () -> Tensor.zerosLike(param));
+        Tensor mean = centered ? state.getOrCreate("grad_avg", () -> Tensor.zerosLike(param)) : null;
+        Tensor b = momentum > 0 ? state.getOrCreate("momentum_buffer", () -> Tensor.zerosLike(param)) : null;
+        if (fusable(param, grad, v, mean, b)) {
+            var factors = new OptimizerKernels.RmspropStep(group.lr(), alpha, eps, group.weightDecay(), momentum, centered);
+            OptimizerKernels.rmsprop(param.segment(), param.offset(), v.segment(), v.offset(), segmentOf(mean), offsetOf(mean),
+                    segmentOf(b), offsetOf(b), grad.segment(), grad.offset(), factors, (int) param.numel());
+            return;
+        }
+        Tensor g = withWeightDecay(grad, param, group.weightDecay());
         v.copyFrom(v.mul(alpha).add(g.mul(1 - alpha).mul(g)));
         Tensor spread = v;
         if (centered) {
-            Tensor mean = state.getOrCreate("grad_avg", () -> Tensor.zerosLike(param));
             mean.copyFrom(mean.mul(alpha).add(g.mul(1 - alpha)));
             spread = v.sub(mean.mul(mean));
         }
         Tensor a = spread.sqrt().add(eps);
-        if (group.momentum() > 0) {
-            Tensor b = state.getOrCreate("momentum_buffer", () -> Tensor.zerosLike(param));
-            b.copyFrom(b.mul(group.momentum()).add(g.div(a)));
+        if (momentum > 0) {
+            b.copyFrom(b.mul(momentum).add(g.div(a)));
             param.addInPlace(b.mul(-group.lr()));
         } else {
             param.addInPlace(g.mul(-group.lr()).div(a));

@@ -3,6 +3,7 @@ package kiln.nn.optim;
 import java.util.List;
 
 import kiln.engine.Tensor;
+import kiln.kernels.cpu.OptimizerKernels;
 import kiln.nn.Parameter;
 
 /**
@@ -67,6 +68,14 @@ public final class SGD extends Optimizer {
     @Override
     protected void update(Tensor param, Tensor grad, ParamState state, ParamGroup group) {
         double momentum = group.momentum();
+        if (fusable(param, grad)) {
+            boolean firstMomentumStep = momentum != 0 && state.get("momentum_buffer") == null;
+            Tensor buffer = momentum != 0 ? state.getOrCreate("momentum_buffer", () -> Tensor.zerosLike(param)) : null;
+            var factors = new OptimizerKernels.SgdStep(group.lr(), momentum, dampening, nesterov, group.weightDecay(), firstMomentumStep);
+            OptimizerKernels.sgd(param.segment(), param.offset(), segmentOf(buffer), offsetOf(buffer),
+                    grad.segment(), grad.offset(), factors, (int) param.numel());
+            return;
+        }
         Tensor g = withWeightDecay(grad, param, group.weightDecay());
         if (momentum != 0) {
             Tensor buffer = state.get("momentum_buffer");

@@ -1,0 +1,140 @@
+package kiln.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+/** The caching allocator: size classes, reuse without the C library, the cache limit, threads. */
+class NativeMemoryTest {
+
+    @Test
+    void sizeClassesFitTheRequestAndWasteLessThanAFifth() {
+        long previous = 0;
+        for (long bytes = 0; bytes <= 1 << 20; bytes += bytes < 4096 ? 1 : 61) {
+            long capacity = NativeMemory.capacityOf(NativeMemory.sizeClass(bytes));
+            long rounded = Math.max(64, (bytes + 63) / 64 * 64);
+            assertTrue(capacity >= rounded, bytes + " bytes fit in " + capacity);
+            assertTrue(capacity < 1.25 * rounded || capacity == rounded, bytes + " bytes: " + capacity + " wastes 20% or more");
+            assertEquals(0, capacity % 64, "whole cache lines");
+            assertTrue(capacity >= previous, "classes grow with the request");
+            assertEquals(NativeMemory.sizeClass(bytes), NativeMemory.sizeClass(capacity), "a capacity is its own class");
+            previous = capacity;
+        }
+        assertEquals(1, NativeMemory.sizeClass(0));
+        assertEquals(5L << 28, NativeMemory.capacityOf(NativeMemory.sizeClass((1L << 30) + 1)), "1 GiB + 1 byte takes 1.25 GiB");
+        assertTrue(NativeMemory.sizeClass(Long.MAX_VALUE / 2) < 4 * 64, "every size has a class");
+    }
+
+    @Test
+    void aClosedTensorsBlockIsReusedWithoutTheCLibrary() {
+        try (Tensor warm = Tensor.zeros(1000)) {
+            warm.fill(1);
+        }
+        long cached = NativeMemory.cachedBytes();
+        assertTrue(cached >= 4000, "the closed block waits in the cache");
+        long calls = NativeMemory.osAllocations();
+        long live = NativeMemory.liveBytes();
+        try (Tensor again = Tensor.zeros(990)) {           // the same size class: 3,960 bytes in a 4,096-byte block
+            assertEquals(calls, NativeMemory.osAllocations(), "served from the cache");
+            assertEquals(live + 990 * 4, NativeMemory.liveBytes(), "live bytes count what tensors asked for");
+            assertEquals(0.0, again.sum().item(), 0.0, "zeros() fills a reused block");
+        }
+    }
+
+    @Test
+    void releaseCacheHandsEveryBlockBack() {
+        Tensor.zeros(5000).close();
+        assertTrue(NativeMemory.cachedBytes() > 0);
+        NativeMemory.releaseCache();
+        assertEquals(0, NativeMemory.cachedBytes());
+        long calls = NativeMemory.osAllocations();
+        Tensor.zeros(5000).close();
+        assertEquals(calls + 1, NativeMemory.osAllocations(), "an empty cache asks the C library");
+    }
+
+    /** A cache with a 4 KiB limit: a block that would overflow it releases the cache first; a larger one goes straight back. */
+    @Test
+    void aBlockThatWouldPassTheLimitReleasesTheCacheFirst() {
+        NativeMemory.BlockCache cache = new NativeMemory.BlockCache(4096);
+        int small = NativeMemory.sizeClass(1024);
+        int large = NativeMemory.sizeClass(8192);
+        long a = NativeMemory.allocateFromOs(1024);
+        long b = NativeMemory.allocateFromOs(1024);
+        long c = NativeMemory.allocateFromOs(1024);
+        long d = NativeMemory.allocateFromOs(1024);
+        long e = NativeMemory.allocateFromOs(1024);
+        long big = NativeMemory.allocateFromOs(8192);
+        for (long address : new long[] {a, b, c, d}) {
+            cache.keep(address, small);
+        }
+        assertEquals(4096, cache.bytes(), "four blocks of 1 KiB fill the cache");
+        cache.keep(e, small);
+        assertEquals(1024, cache.bytes(), "the fifth released the other four, then stayed");
+        assertEquals(e, cache.take(small));
+        assertEquals(0, cache.take(small), "empty");
+        cache.keep(big, large);
+        assertEquals(0, cache.bytes(), "a block above the limit is not kept");
+        cache.release();
+    }
+
+    @Test
+    void cacheLimitsParse() {
+        assertEquals(1L << 30, NativeMemory.parseCacheLimit(null, 4L << 30), "a quarter of the budget by default");
+        assertEquals(0, NativeMemory.parseCacheLimit("0", 4L << 30), "0 turns the cache off");
+        assertEquals(64L << 20, NativeMemory.parseCacheLimit("64m", 4L << 30));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NativeMemory.parseCacheLimit("-1", 1));
+        assertTrue(e.getMessage().contains("kiln.memory.cache"), e.getMessage());
+    }
+
+    /**
+     * Four threads allocate and close tensors of random sizes, each closing some of its tensors and
+     * handing the rest to another thread to close: live bytes and blocks come back to where they were.
+     */
+    @Test
+    void threadsAllocatingAndClosingAtOnceKeepTheCountsRight() throws Exception {
+        long live = NativeMemory.settledLiveBytes();
+        long blocks = NativeMemory.liveBlocks();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<Tensor>>> made = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                long seed = t;
+                made.add(pool.submit(() -> {
+                    SplittableRandom random = new SplittableRandom(seed);
+                    List<Tensor> kept = new ArrayList<>();
+                    for (int i = 0; i < 2000; i++) {
+                        Tensor tensor = Tensor.empty(DType.FLOAT32, Shape.of(1 + random.nextInt(20_000)), Device.CPU);
+                        if (random.nextBoolean()) {
+                            tensor.close();
+                        } else {
+                            kept.add(tensor);
+                        }
+                    }
+                    return kept;
+                }));
+            }
+            List<Future<?>> closed = new ArrayList<>();
+            for (Future<List<Tensor>> tensors : made) {
+                List<Tensor> kept = tensors.get();
+                closed.add(pool.submit(() -> kept.forEach(Tensor::close)));
+            }
+            for (Future<?> done : closed) {
+                done.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(live, NativeMemory.liveBytes());
+        assertEquals(blocks, NativeMemory.liveBlocks());
+        assertTrue(NativeMemory.cachedBytes() <= NativeMemory.cacheLimit());
+    }
+}
