@@ -144,14 +144,22 @@ public final class Parallel {
         private void serve() {
             try {
                 while (true) {
-                    Job job = nextJob();
-                    job.work();
-                    if (job.helpersLeft.decrementAndGet() == 0) {
-                        LockSupport.unpark(job.caller);
-                    }
+                    help(nextJob());
                 }
             } catch (InterruptedException stop) {
                 // shutdown(): the pool was replaced
+            }
+        }
+
+        /**
+         * Works on one job. A method of its own so that nothing on this thread's stack refers to the
+         * job once it is done: a waiting worker would otherwise keep the last job's tasks, and the
+         * tensors they captured, from being collected.
+         */
+        private static void help(Job job) {
+            job.work();
+            if (job.helpersLeft.decrementAndGet() == 0) {
+                LockSupport.unpark(job.caller);
             }
         }
 
