@@ -1,7 +1,6 @@
 package kiln.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +34,11 @@ import kiln.nn.io.AtomicFiles;
  * session, so that every comparison is a ratio measured in one run.
  *
  * <pre>
- * ./kiln bench [--quick] [--only REGEX] [--peers] [--out FILE]
+ * ./kiln bench jmh [--quick] [--only REGEX] [--peers] [--out FILE]
  * </pre>
+ *
+ * The report replaces what stands above the line {@link #KEEP_BELOW} in the file; the sections below
+ * it (hand-written before/after tables, {@code ./kiln bench all}'s side-by-side table) are kept.
  */
 public final class BenchReport {
     /** The benchmark classes, in report order. PeakBench first: the others are quoted against it. */
@@ -57,6 +59,9 @@ public final class BenchReport {
         }
     }
 
+    /** The line that ends the JMH report in the file: what follows it is kept when the report is rewritten. */
+    static final String KEEP_BELOW = "<!-- ./kiln bench jmh rewrites everything above this line and keeps what follows it -->";
+
     private BenchReport() {}
 
     public static void main(String[] args) throws RunnerException, IOException, InterruptedException {
@@ -71,15 +76,16 @@ public final class BenchReport {
                 case "--only" -> only = requireValue(args, ++i, "--only");
                 case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
                 case "--help", "-h" -> {
-                    System.out.println("usage: kiln bench [--quick] [--only REGEX] [--peers] [--out FILE]\n"
+                    System.out.println("usage: kiln bench jmh [--quick] [--only REGEX] [--peers] [--out FILE]\n"
                             + "  --quick   1 warm-up and 3 measurement iterations of 0.5 s (a smoke check, noisier)\n"
                             + "  --only    run only the benchmark classes whose name matches REGEX (PeakBench always runs)\n"
                             + "  --peers   also run ../shared/peers (needs python3-torch) for same-session ratios\n"
-                            + "  --out     where to write the report (default bench/RESULTS.md)");
+                            + "  --out     where to write the report (default bench/RESULTS.md; what follows its\n"
+                            + "            line " + KEEP_BELOW + " is kept)");
                     return;
                 }
                 default -> {
-                    System.err.println("kiln bench: unknown option '" + args[i] + "' (try --help)");
+                    System.err.println("kiln bench jmh: unknown option '" + args[i] + "' (try --help)");
                     System.exit(2);
                 }
             }
@@ -93,14 +99,24 @@ public final class BenchReport {
         }
         List<String> peerLines = peers ? Peers.run() : List.of();
         String report = render(rows, peerLines, args, quick);
-        AtomicFiles.write(out, report.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(out, (report + "\n" + KEEP_BELOW + "\n" + keptSections(out)).getBytes(StandardCharsets.UTF_8));
         System.out.println(report);
-        System.err.println("kiln bench: wrote " + out.toAbsolutePath());
+        System.err.println("kiln bench jmh: wrote " + out.toAbsolutePath());
+    }
+
+    /** What follows {@link #KEEP_BELOW} in {@code file}: nothing if the file or the line is not there. */
+    private static String keptSections(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return "";
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        int marker = text.indexOf(KEEP_BELOW);
+        return marker < 0 ? "" : text.substring(marker + KEEP_BELOW.length()).stripLeading();
     }
 
     private static String requireValue(String[] args, int i, String option) {
         if (i >= args.length) {
-            System.err.println("kiln bench: " + option + " needs a value");
+            System.err.println("kiln bench jmh: " + option + " needs a value");
             System.exit(2);
         }
         return args[i];
@@ -185,7 +201,7 @@ public final class BenchReport {
         double peak2 = peak(rows, "fma2Threads");
         StringBuilder md = new StringBuilder();
         md.append("# Benchmark results\n\n");
-        md.append("Written by `./kiln bench").append(args.length > 0 ? " " + String.join(" ", args) : "").append("` (")
+        md.append("Written by `./kiln bench jmh").append(args.length > 0 ? " " + String.join(" ", args) : "").append("` (")
                 .append(BenchReport.class.getName()).append(") on ")
                 .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(".\n\n");
         md.append("- Machine: ").append(Machine.describe()).append('\n');
@@ -221,25 +237,6 @@ public final class BenchReport {
     private static double peak(List<Row> rows, String method) {
         return rows.stream().filter(r -> r.benchmark().equals("PeakBench") && r.configuration().startsWith(method))
                 .mapToDouble(Row::median).findFirst().orElse(Double.NaN);
-    }
-
-    /** The machine in one line: CPU model, cores, JDK. */
-    static final class Machine {
-        private Machine() {}
-
-        static String describe() {
-            String cpu = "unknown CPU";
-            try {
-                cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                        .filter(line -> line.startsWith("model name"))
-                        .map(line -> line.substring(line.indexOf(':') + 1).trim())
-                        .findFirst().orElse(cpu);
-            } catch (IOException | UncheckedIOException ignored) {
-                // not Linux: keep "unknown CPU"
-            }
-            return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
-                    + ", JDK " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")";
-        }
     }
 
     /** Runs the peers' scripts and turns their JSON lines into table rows. */
