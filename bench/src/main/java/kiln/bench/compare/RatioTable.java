@@ -26,7 +26,7 @@ final class RatioTable {
     /** The header, the table and a count of the targets met, in Markdown. */
     static String markdown(RunInfo run, List<Row> rows) {
         StringBuilder md = new StringBuilder();
-        md.append("## `").append(run.command()).append("`, ")
+        md.append("### `").append(run.command()).append("`, ")
                 .append(run.start().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT))).append("\n\n");
         md.append(String.format(Locale.ROOT, "- Machine: %s; load average %.2f at the start, %.2f at the end; the run took %s.%n",
                 run.machine(), run.loadBefore(), run.loadAfter(), duration(run.duration().toSeconds())));

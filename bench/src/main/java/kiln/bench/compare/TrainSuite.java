@@ -115,7 +115,11 @@ final class TrainSuite implements Suite {
         }
         Timing peerEpoch = peerEpochs.size() == epochs
                 ? Timing.of(afterFirst(peerEpochs.stream().mapToDouble(Double::doubleValue).toArray())) : null;
-        String timed = epochs > 1 ? "epochs 2–" + epochs + " timed" : "1 epoch timed (with the warm-up)";
+        String timed = switch (epochs) {
+            case 1 -> "its only epoch timed, warm-up included";
+            case 2 -> "epoch 2 timed";
+            default -> "epochs 2–" + epochs + " timed";
+        };
         String note = peerEpoch == null
                 ? String.format(Locale.ROOT, "test accuracy after %d epochs: Kiln %.2f%%; %s", epochs, 100 * kilnAccuracy, timed)
                 : String.format(Locale.ROOT, "test accuracy after %d epochs: Kiln %.2f%%, torch %.2f%%; %s", epochs,

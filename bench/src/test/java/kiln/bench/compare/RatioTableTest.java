@@ -44,7 +44,7 @@ class RatioTableTest {
     void theReportHasAHeaderWithDateMachineAndCommandThenTheTableAndTheCount() {
         String md = RatioTable.markdown(run(0.1), List.of(GEMM, CONV, LONE));
         List<String> lines = md.lines().toList();
-        assertEquals("## `./kiln bench all`, 2026-11-22 09:05 Z", lines.getFirst());
+        assertEquals("### `./kiln bench all`, 2026-11-22 09:05 Z", lines.getFirst());
         assertTrue(lines.get(2).startsWith("- Machine: AMD EPYC, 2 cores, JDK 25; load average 0.10 at the start, 0.40 at the end;"
                 + " the run took 6 min 52 s."), lines.get(2));
         assertTrue(md.contains("/usr/bin/python3 (torch 1.13, numpy 1.24)"));
