@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -24,6 +23,10 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
+import kiln.bench.compare.PeerRecord;
+import kiln.bench.compare.PeerRunner;
+import kiln.bench.compare.PeerThreads;
+import kiln.bench.compare.Timing;
 import kiln.nn.io.AtomicFiles;
 
 /**
@@ -105,7 +108,7 @@ public final class BenchReport {
     }
 
     /** What follows {@link #KEEP_BELOW} in {@code file}: nothing if the file or the line is not there. */
-    private static String keptSections(Path file) throws IOException {
+    static String keptSections(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             return "";
         }
@@ -239,54 +242,34 @@ public final class BenchReport {
                 .mapToDouble(Row::median).findFirst().orElse(Double.NaN);
     }
 
-    /** Runs the peers' scripts and turns their JSON lines into table rows. */
+    /** Runs the peers' scripts (SGEMM at N = 1024 and the bandwidth script, 1 and 2 threads) and turns their records into table rows. */
     static final class Peers {
-        private static final Path DIR = Path.of("..", "shared", "peers");
-        private static final Pattern FIELD = Pattern.compile("\"(lib|op|n|threads)\": \"?([^,\"}]+)\"?");
-        private static final Pattern STATS = Pattern.compile("\"(gflops|GBps)\": \\{\"max\": ([^,]+), \"median\": ([^,]+), \"min\": ([^,]+),");
-
         private Peers() {}
 
         static List<String> run() throws IOException, InterruptedException {
+            PeerRunner runner;
+            try {
+                runner = PeerRunner.open(PeerRunner.DEFAULT_FOLDER, PeerRunner.DEBIAN_PYTHON);
+            } catch (PeerRunner.Unavailable e) {
+                throw new IOException("--peers: " + e.getMessage(), e);
+            }
             List<String> rows = new ArrayList<>();
-            for (String threads : new String[] {"1", "2"}) {
-                List<String> tuned = threads.equals("2") ? List.of("--blas-threads", "1") : List.of();
-                rows.addAll(script("bench_sgemm.py", threads, tuned, "--sizes", "1024"));
-                rows.addAll(script("bench_bandwidth.py", threads, tuned));
+            for (int threads : new int[] {1, 2}) {
+                PeerThreads setting = PeerThreads.torchFair(threads);
+                for (PeerRecord record : runner.run("bench_sgemm.py", setting, List.of("--sizes", "1024"), System.err::println)) {
+                    rows.add(row(record, "sgemm N=" + (long) record.number("n"), "GFLOP/s", record.timing("gflops"), setting));
+                }
+                for (PeerRecord record : runner.run("bench_bandwidth.py", setting, List.of(), System.err::println)) {
+                    rows.add(row(record, record.text("op") + " n=" + (long) record.number("n"), "GB/s", record.timing("GBps"), setting));
+                }
             }
             return rows;
         }
 
-        private static List<String> script(String name, String threads, List<String> extra, String... more)
-                throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", name, "--threads", threads));
-            command.addAll(extra);
-            command.addAll(List.of(more));
-            Process process = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(false).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            String errors = new String(process.getErrorStream().readAllBytes());
-            if (process.waitFor() != 0) {
-                throw new IOException("peer script " + name + " failed (needs python3-torch, python3-numpy): " + errors.strip());
-            }
-            List<String> rows = new ArrayList<>();
-            for (String line : output.split("\n")) {
-                Matcher stats = STATS.matcher(line);
-                if (!line.startsWith("{") || !stats.find()) {
-                    continue;
-                }
-                java.util.Map<String, String> fields = new java.util.HashMap<>();
-                // Top-level fields only: the nested statistics objects have an "n" (sample count) of their own.
-                Matcher field = FIELD.matcher(line.replaceAll("\\{[^{}]*\\}", "{}"));
-                while (field.find()) {
-                    fields.put(field.group(1), field.group(2));
-                }
-                String what = name.contains("sgemm") ? "sgemm N=" + fields.get("n") : fields.get("op") + " n=" + fields.get("n");
-                String unit = stats.group(1).equals("gflops") ? "GFLOP/s" : "GB/s";
-                rows.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.1f | %.1f |", fields.get("lib"), what,
-                        fields.get("threads") + (extra.isEmpty() ? "" : " (BLAS 1)"), unit,
-                        Double.parseDouble(stats.group(4)), Double.parseDouble(stats.group(3)), Double.parseDouble(stats.group(2))));
-            }
-            return rows;
+        private static String row(PeerRecord record, String what, String unit, Timing figure, PeerThreads setting) {
+            return String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.1f | %.1f |", record.text("lib"), what,
+                    setting.omp() + (setting.blas() != setting.omp() ? " (BLAS " + setting.blas() + ")" : ""), unit,
+                    figure.min(), figure.median(), figure.max());
         }
     }
 }

@@ -19,9 +19,6 @@ import java.util.Set;
  */
 record CompareOptions(List<Suite> suites, boolean json, List<Integer> threads, boolean peers, boolean quick, Path out,
                       Path peersDir) {
-    /** The peers' folder, relative to the repository root (where {@code ./kiln} runs). */
-    static final Path DEFAULT_PEERS = Path.of("..", "shared", "peers");
-
     /** A command line that cannot run; the message is one line. */
     static final class UsageException extends IllegalArgumentException {
         UsageException(String message) {
@@ -37,7 +34,7 @@ record CompareOptions(List<Suite> suites, boolean json, List<Integer> threads, b
         boolean peers = true;
         boolean quick = false;
         Path out = null;
-        Path peersDir = DEFAULT_PEERS;
+        Path peersDir = PeerRunner.DEFAULT_FOLDER;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {

@@ -12,7 +12,7 @@ import kiln.nn.io.Json;
  *
  * @param source where the line came from (script name), for messages
  */
-record PeerRecord(Map<?, ?> fields, String source) {
+public record PeerRecord(Map<?, ?> fields, String source) {
 
     /** The records of a script's JSON lines; blank lines are skipped, anything else must be a JSON object. */
     static List<PeerRecord> parse(List<String> lines, String source) {
@@ -52,8 +52,16 @@ record PeerRecord(Map<?, ?> fields, String source) {
         return field != null && field.equals(wanted);
     }
 
+    /** The text under {@code key}. */
+    public String text(String key) {
+        if (!(fields.get(key) instanceof String value)) {
+            throw new IllegalArgumentException(source + ": \"" + key + "\" must be a string, got " + fields.get(key));
+        }
+        return value;
+    }
+
     /** The number under {@code key}. */
-    double number(String key) {
+    public double number(String key) {
         if (!(fields.get(key) instanceof Number value)) {
             throw new IllegalArgumentException(source + ": \"" + key + "\" must be a number, got " + fields.get(key));
         }
@@ -61,12 +69,12 @@ record PeerRecord(Map<?, ?> fields, String source) {
     }
 
     /** The summary under {@code key} as a {@link Timing}. */
-    Timing timing(String key) {
+    public Timing timing(String key) {
         return Timing.fromJson(fields.get(key), source + " \"" + key + "\"");
     }
 
     /** The member {@code inner} of the object under {@code key}, e.g. the p90 of {@code batch1_us}. */
-    double number(String key, String inner) {
+    public double number(String key, String inner) {
         if (!(fields.get(key) instanceof Map<?, ?> map) || !(map.get(inner) instanceof Number value)) {
             throw new IllegalArgumentException(source + ": \"" + key + "\" must be an object with a number \"" + inner
                     + "\", got " + fields.get(key));

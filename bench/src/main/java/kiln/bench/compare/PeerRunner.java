@@ -13,12 +13,14 @@ import java.util.function.Consumer;
  * Python and reads the JSON lines they write. Each script waits for the machine to be quiet before it
  * measures and records the foreign load it saw ({@code "foreign"}); see the folder's README.
  */
-final class PeerRunner {
+public final class PeerRunner {
+    /** The peers' folder, relative to the repository root (where {@code ./kiln} runs). */
+    public static final Path DEFAULT_FOLDER = Path.of("..", "shared", "peers");
     /** Debian's interpreter: the one that sees python3-torch (a {@code python3} on PATH may be a shim without it). */
-    static final Path DEBIAN_PYTHON = Path.of("/usr/bin/python3");
+    public static final Path DEBIAN_PYTHON = Path.of("/usr/bin/python3");
 
     /** The peers cannot be run here; the message says why in one line. */
-    static final class Unavailable extends Exception {
+    public static final class Unavailable extends Exception {
         Unavailable(String message) {
             super(message);
         }
@@ -40,7 +42,7 @@ final class PeerRunner {
      *
      * @throws Unavailable if either is missing, saying which and how to get it
      */
-    static PeerRunner open(Path folder, Path python) throws Unavailable {
+    public static PeerRunner open(Path folder, Path python) throws Unavailable {
         if (!Files.isRegularFile(folder.resolve("common.py"))) {
             throw new Unavailable("no peer scripts in " + folder.toAbsolutePath().normalize() + " (expected common.py there)");
         }
@@ -66,7 +68,7 @@ final class PeerRunner {
     }
 
     /** What runs the peers, e.g. {@code /usr/bin/python3 (torch 1.13.0, numpy 1.24.2)}. */
-    String describe() {
+    public String describe() {
         return python + " (" + versions + ")";
     }
 
@@ -77,7 +79,7 @@ final class PeerRunner {
      * @throws IOException if the script fails or writes something that is not JSON lines; the message
      *                     is one line, ending with the last line the script wrote to stderr
      */
-    List<PeerRecord> run(String script, PeerThreads threads, List<String> arguments, Consumer<String> warnings)
+    public List<PeerRecord> run(String script, PeerThreads threads, List<String> arguments, Consumer<String> warnings)
             throws IOException, InterruptedException {
         Path records = Files.createTempFile("kiln-peer-", ".jsonl");
         Path errors = Files.createTempFile("kiln-peer-", ".err");

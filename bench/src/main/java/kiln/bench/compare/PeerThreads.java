@@ -11,29 +11,29 @@ import java.util.List;
  * thread ({@link #same}); PyTorch training, convolution and elementwise work on 2 threads want OpenMP 2
  * and OpenBLAS 1, since with both pools at 2 they fight over the two cores ({@link #torchFair}).
  */
-record PeerThreads(int omp, int blas) {
+public record PeerThreads(int omp, int blas) {
     /** Both pools on {@code threads} threads. */
-    static PeerThreads same(int threads) {
+    public static PeerThreads same(int threads) {
         return new PeerThreads(threads, threads);
     }
 
     /** OpenMP on {@code threads}, OpenBLAS on one: PyTorch's fair setting beside Kiln on that many threads. */
-    static PeerThreads torchFair(int threads) {
+    public static PeerThreads torchFair(int threads) {
         return new PeerThreads(threads, 1);
     }
 
     /** The script's arguments for this setting. */
-    List<String> arguments() {
+    public List<String> arguments() {
         return List.of("--threads", String.valueOf(omp), "--blas-threads", String.valueOf(blas));
     }
 
     /** {@code OMP 2, BLAS 1}: how a PyTorch row names its setting. */
-    String torch() {
+    public String torch() {
         return "OMP " + omp + ", BLAS " + blas;
     }
 
     /** {@code OpenBLAS 2}: how a NumPy row names its setting (NumPy has no OpenMP pool). */
-    String numpy() {
+    public String numpy() {
         return "OpenBLAS " + blas;
     }
 }

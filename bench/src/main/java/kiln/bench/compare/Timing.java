@@ -7,8 +7,8 @@ import java.util.Map;
  * The spread of repeated measurements of one figure: smallest, median and largest of {@code n}
  * samples, in the row's unit (the median of an even count is the mean of the two middle samples).
  */
-record Timing(double min, double median, double max, int n) {
-    Timing {
+public record Timing(double min, double median, double max, int n) {
+    public Timing {
         if (n < 1 || !(min <= median && median <= max)) {
             throw new IllegalArgumentException("Timing: need n >= 1 and min <= median <= max, got " + min + " / " + median
                     + " / " + max + " over " + n);
