@@ -1,7 +1,6 @@
 package kiln.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +11,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -25,6 +23,10 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
+import kiln.bench.compare.PeerRecord;
+import kiln.bench.compare.PeerRunner;
+import kiln.bench.compare.PeerThreads;
+import kiln.bench.compare.Timing;
 import kiln.nn.io.AtomicFiles;
 
 /**
@@ -35,8 +37,11 @@ import kiln.nn.io.AtomicFiles;
  * session, so that every comparison is a ratio measured in one run.
  *
  * <pre>
- * ./kiln bench [--quick] [--only REGEX] [--peers] [--out FILE]
+ * ./kiln bench jmh [--quick] [--only REGEX] [--peers] [--out FILE]
  * </pre>
+ *
+ * The report replaces what stands above the line {@link #KEEP_BELOW} in the file; the sections below
+ * it (hand-written before/after tables, {@code ./kiln bench all}'s side-by-side table) are kept.
  */
 public final class BenchReport {
     /** The benchmark classes, in report order. PeakBench first: the others are quoted against it. */
@@ -57,6 +62,9 @@ public final class BenchReport {
         }
     }
 
+    /** The line that ends the JMH report in the file: what follows it is kept when the report is rewritten. */
+    static final String KEEP_BELOW = "<!-- ./kiln bench jmh rewrites everything above this line and keeps what follows it -->";
+
     private BenchReport() {}
 
     public static void main(String[] args) throws RunnerException, IOException, InterruptedException {
@@ -71,15 +79,16 @@ public final class BenchReport {
                 case "--only" -> only = requireValue(args, ++i, "--only");
                 case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
                 case "--help", "-h" -> {
-                    System.out.println("usage: kiln bench [--quick] [--only REGEX] [--peers] [--out FILE]\n"
+                    System.out.println("usage: kiln bench jmh [--quick] [--only REGEX] [--peers] [--out FILE]\n"
                             + "  --quick   1 warm-up and 3 measurement iterations of 0.5 s (a smoke check, noisier)\n"
                             + "  --only    run only the benchmark classes whose name matches REGEX (PeakBench always runs)\n"
                             + "  --peers   also run ../shared/peers (needs python3-torch) for same-session ratios\n"
-                            + "  --out     where to write the report (default bench/RESULTS.md)");
+                            + "  --out     where to write the report (default bench/RESULTS.md; what follows its\n"
+                            + "            line " + KEEP_BELOW + " is kept)");
                     return;
                 }
                 default -> {
-                    System.err.println("kiln bench: unknown option '" + args[i] + "' (try --help)");
+                    System.err.println("kiln bench jmh: unknown option '" + args[i] + "' (try --help)");
                     System.exit(2);
                 }
             }
@@ -93,14 +102,24 @@ public final class BenchReport {
         }
         List<String> peerLines = peers ? Peers.run() : List.of();
         String report = render(rows, peerLines, args, quick);
-        AtomicFiles.write(out, report.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(out, (report + "\n" + KEEP_BELOW + "\n" + keptSections(out)).getBytes(StandardCharsets.UTF_8));
         System.out.println(report);
-        System.err.println("kiln bench: wrote " + out.toAbsolutePath());
+        System.err.println("kiln bench jmh: wrote " + out.toAbsolutePath());
+    }
+
+    /** What follows {@link #KEEP_BELOW} in {@code file}: nothing if the file or the line is not there. */
+    static String keptSections(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return "";
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        int marker = text.indexOf(KEEP_BELOW);
+        return marker < 0 ? "" : text.substring(marker + KEEP_BELOW.length()).stripLeading();
     }
 
     private static String requireValue(String[] args, int i, String option) {
         if (i >= args.length) {
-            System.err.println("kiln bench: " + option + " needs a value");
+            System.err.println("kiln bench jmh: " + option + " needs a value");
             System.exit(2);
         }
         return args[i];
@@ -185,7 +204,7 @@ public final class BenchReport {
         double peak2 = peak(rows, "fma2Threads");
         StringBuilder md = new StringBuilder();
         md.append("# Benchmark results\n\n");
-        md.append("Written by `./kiln bench").append(args.length > 0 ? " " + String.join(" ", args) : "").append("` (")
+        md.append("Written by `./kiln bench jmh").append(args.length > 0 ? " " + String.join(" ", args) : "").append("` (")
                 .append(BenchReport.class.getName()).append(") on ")
                 .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(".\n\n");
         md.append("- Machine: ").append(Machine.describe()).append('\n');
@@ -223,73 +242,34 @@ public final class BenchReport {
                 .mapToDouble(Row::median).findFirst().orElse(Double.NaN);
     }
 
-    /** The machine in one line: CPU model, cores, JDK. */
-    static final class Machine {
-        private Machine() {}
-
-        static String describe() {
-            String cpu = "unknown CPU";
-            try {
-                cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                        .filter(line -> line.startsWith("model name"))
-                        .map(line -> line.substring(line.indexOf(':') + 1).trim())
-                        .findFirst().orElse(cpu);
-            } catch (IOException | UncheckedIOException ignored) {
-                // not Linux: keep "unknown CPU"
-            }
-            return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
-                    + ", JDK " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")";
-        }
-    }
-
-    /** Runs the peers' scripts and turns their JSON lines into table rows. */
+    /** Runs the peers' scripts (SGEMM at N = 1024 and the bandwidth script, 1 and 2 threads) and turns their records into table rows. */
     static final class Peers {
-        private static final Path DIR = Path.of("..", "shared", "peers");
-        private static final Pattern FIELD = Pattern.compile("\"(lib|op|n|threads)\": \"?([^,\"}]+)\"?");
-        private static final Pattern STATS = Pattern.compile("\"(gflops|GBps)\": \\{\"max\": ([^,]+), \"median\": ([^,]+), \"min\": ([^,]+),");
-
         private Peers() {}
 
         static List<String> run() throws IOException, InterruptedException {
+            PeerRunner runner;
+            try {
+                runner = PeerRunner.open(PeerRunner.DEFAULT_FOLDER, PeerRunner.DEBIAN_PYTHON);
+            } catch (PeerRunner.Unavailable e) {
+                throw new IOException("--peers: " + e.getMessage(), e);
+            }
             List<String> rows = new ArrayList<>();
-            for (String threads : new String[] {"1", "2"}) {
-                List<String> tuned = threads.equals("2") ? List.of("--blas-threads", "1") : List.of();
-                rows.addAll(script("bench_sgemm.py", threads, tuned, "--sizes", "1024"));
-                rows.addAll(script("bench_bandwidth.py", threads, tuned));
+            for (int threads : new int[] {1, 2}) {
+                PeerThreads setting = PeerThreads.torchFair(threads);
+                for (PeerRecord record : runner.run("bench_sgemm.py", setting, List.of("--sizes", "1024"), System.err::println)) {
+                    rows.add(row(record, "sgemm N=" + (long) record.number("n"), "GFLOP/s", record.timing("gflops"), setting));
+                }
+                for (PeerRecord record : runner.run("bench_bandwidth.py", setting, List.of(), System.err::println)) {
+                    rows.add(row(record, record.text("op") + " n=" + (long) record.number("n"), "GB/s", record.timing("GBps"), setting));
+                }
             }
             return rows;
         }
 
-        private static List<String> script(String name, String threads, List<String> extra, String... more)
-                throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", name, "--threads", threads));
-            command.addAll(extra);
-            command.addAll(List.of(more));
-            Process process = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(false).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            String errors = new String(process.getErrorStream().readAllBytes());
-            if (process.waitFor() != 0) {
-                throw new IOException("peer script " + name + " failed (needs python3-torch, python3-numpy): " + errors.strip());
-            }
-            List<String> rows = new ArrayList<>();
-            for (String line : output.split("\n")) {
-                Matcher stats = STATS.matcher(line);
-                if (!line.startsWith("{") || !stats.find()) {
-                    continue;
-                }
-                java.util.Map<String, String> fields = new java.util.HashMap<>();
-                // Top-level fields only: the nested statistics objects have an "n" (sample count) of their own.
-                Matcher field = FIELD.matcher(line.replaceAll("\\{[^{}]*\\}", "{}"));
-                while (field.find()) {
-                    fields.put(field.group(1), field.group(2));
-                }
-                String what = name.contains("sgemm") ? "sgemm N=" + fields.get("n") : fields.get("op") + " n=" + fields.get("n");
-                String unit = stats.group(1).equals("gflops") ? "GFLOP/s" : "GB/s";
-                rows.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.1f | %.1f |", fields.get("lib"), what,
-                        fields.get("threads") + (extra.isEmpty() ? "" : " (BLAS 1)"), unit,
-                        Double.parseDouble(stats.group(4)), Double.parseDouble(stats.group(3)), Double.parseDouble(stats.group(2))));
-            }
-            return rows;
+        private static String row(PeerRecord record, String what, String unit, Timing figure, PeerThreads setting) {
+            return String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.1f | %.1f |", record.text("lib"), what,
+                    setting.omp() + (setting.blas() != setting.omp() ? " (BLAS " + setting.blas() + ")" : ""), unit,
+                    figure.min(), figure.median(), figure.max());
         }
     }
 }
