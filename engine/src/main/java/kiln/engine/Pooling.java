@@ -63,12 +63,9 @@ final class Pooling {
         Tensor dx = Tensor.empty(DType.FLOAT32, inputShape, g.device());
         try (Tensor grads = g.contiguous()) {
             MemorySegment gs = grads.segment(), dxs = dx.segment();
-            forEachPlaneGroup(planes, height, width, (first, count) -> {
-                long start = (long) first * height * width;
-                dxs.asSlice(start * Float.BYTES, (long) count * height * width * Float.BYTES).fill((byte) 0);
-                MaxPoolKernels.backward(gs, grads.offset() + (long) first * outs, winners, first * outs,
-                        count, height, width, window, dxs, start);
-            });
+            forEachPlaneGroup(planes, height, width, (first, count) -> MaxPoolKernels.backward(
+                    gs, grads.offset() + (long) first * outs, winners, first * outs, count, height, width, window,
+                    dxs, (long) first * height * width));
         }
         return dx;
     }
