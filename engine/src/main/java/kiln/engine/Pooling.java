@@ -1,22 +1,34 @@
 package kiln.engine;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
+import kiln.kernels.cpu.AvgPoolKernels;
+import kiln.kernels.cpu.AvgPoolKernels.Axis;
 import kiln.kernels.cpu.MaxPoolKernels;
 import kiln.kernels.cpu.Parallel;
 import kiln.kernels.cpu.WindowGeometry;
 
 /**
- * Max pooling of an image batch {@code [N, C, H, W]}: the largest element of each window, the
- * padding counting as −∞, and the gradient sent to each window's first maximum in row-major order
- * (PyTorch's rule for ties; {@code max()} would share a tie's gradient instead).
+ * Pooling of an image batch {@code [N, C, H, W]}, each plane on its own.
  *
- * <p><b>The definition</b> ({@link #composed}), for every dtype but float32: the windows laid out by
- * {@link Tensor#unfold2d} with −∞ padding, an argmax over each window and a gather of it, all
- * recorded, so autograd derives the gradient. <b>The float32 path</b> runs {@link MaxPoolKernels}
- * over groups of image planes in parallel: no window layout; the forward pass notes each window's
- * winner, and the backward pass sends the gradient there. Each plane is one task's alone, so results
- * do not depend on the number of threads.
+ * <p><b>Max pooling</b>: the largest element of each window, the padding counting as −∞, and the
+ * gradient sent to each window's first maximum in row-major order (PyTorch's rule for ties;
+ * {@code max()} would share a tie's gradient instead). <b>The definition</b> ({@link #composed}), for
+ * every dtype but float32: the windows laid out by {@link Tensor#unfold2d} with −∞ padding, an argmax
+ * over each window and a gather of it, all recorded, so autograd derives the gradient. <b>The float32
+ * path</b> runs {@link MaxPoolKernels}: no window layout; the forward pass notes each window's winner,
+ * and the backward pass sends the gradient there.
+ *
+ * <p><b>Average pooling</b>, fixed windows (the padding counted in the divisor, PyTorch's
+ * {@code count_include_pad=True}) or adaptive ones (output size given, windows as
+ * AdaptiveAvgPool2d's): the definition is the mean over unfolded windows (or, for uneven adaptive
+ * windows, over narrowed rows and columns), recorded; float32 runs {@link AvgPoolKernels}, a sum of
+ * rows then of columns per window, and its transpose for the gradient.
+ *
+ * <p>The kernels run over groups of image planes in parallel; each plane is one task's alone, so
+ * results do not depend on the number of threads.
  */
 final class Pooling {
     private Pooling() {}
@@ -63,12 +75,101 @@ final class Pooling {
         Tensor dx = Tensor.empty(DType.FLOAT32, inputShape, g.device());
         try (Tensor grads = g.contiguous()) {
             MemorySegment gs = grads.segment(), dxs = dx.segment();
-            forEachPlaneGroup(planes, height, width, (first, count) -> {
-                long start = (long) first * height * width;
-                dxs.asSlice(start * Float.BYTES, (long) count * height * width * Float.BYTES).fill((byte) 0);
-                MaxPoolKernels.backward(gs, grads.offset() + (long) first * outs, winners, first * outs,
-                        count, height, width, window, dxs, start);
-            });
+            forEachPlaneGroup(planes, height, width, (first, count) -> MaxPoolKernels.backward(
+                    gs, grads.offset() + (long) first * outs, winners, first * outs, count, height, width, window,
+                    dxs, (long) first * height * width));
+        }
+        return dx;
+    }
+
+    // ------------------------------------------------------------------------------- average pooling
+
+    /** Means of kernelH×kernelW windows (no dilation), zero padding counted in the divisor. */
+    static Tensor avgPool2d(Tensor x, WindowGeometry window) {
+        Windows.requireWindowsFit("avgPool2d", x, window);
+        if (window.dilationH() != 1 || window.dilationW() != 1) {
+            throw new IllegalArgumentException("avgPool2d: windows are not dilated, got " + window);
+        }
+        if (x.dtype() != DType.FLOAT32) {
+            return composedAverage(x, window);
+        }
+        return averaged("avgPool2d", x, Axis.sliding(x.dim(2), window.kernelH(), window.strideH(), window.padH()),
+                Axis.sliding(x.dim(3), window.kernelW(), window.strideW(), window.padW()));
+    }
+
+    /** Means over AdaptiveAvgPool2d's windows, outH×outW of them whatever the input's size. */
+    static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        x.ensureOpen();
+        if (x.rank() != 4 || x.dim(2) == 0 || x.dim(3) == 0) {
+            throw new IllegalArgumentException("adaptiveAvgPool2d: input " + x.describe() + " must be a batch of images [N, C, H, W] with pixels");
+        }
+        if (outH <= 0 || outW <= 0) {
+            throw new IllegalArgumentException("adaptiveAvgPool2d: the output size must be positive, got " + outH + "x" + outW);
+        }
+        if (x.dtype() != DType.FLOAT32) {
+            return composedAdaptive(x, outH, outW);
+        }
+        return averaged("adaptiveAvgPool2d", x, Axis.adaptive(x.dim(2), outH), Axis.adaptive(x.dim(3), outW));
+    }
+
+    /** The definition of avgPool2d: the mean over each unfolded window, zero padding included. */
+    static Tensor composedAverage(Tensor x, WindowGeometry window) {
+        Tensor columns = x.unfold2d(window.kernelH(), window.kernelW(), window.strideH(), window.strideW(),
+                window.padH(), window.padW(), 1, 1, 0);                          // [N, C, kH, kW, OH, OW]
+        return columns.mean(new int[] {2, 3}, false);
+    }
+
+    /**
+     * The definition of adaptiveAvgPool2d: equal windows that tile the input are an average pooling
+     * (kernel = stride = size / out); otherwise a window is a block of rows times a block of columns,
+     * so its mean is the mean over its rows of the means over its columns: pool the width, then the height.
+     */
+    static Tensor composedAdaptive(Tensor x, int outH, int outW) {
+        int h = x.dim(2), w = x.dim(3);
+        if (h % outH == 0 && w % outW == 0) {
+            return composedAverage(x, new WindowGeometry(h / outH, w / outW, h / outH, w / outW, 0, 0, 1, 1));
+        }
+        return averageAlong(averageAlong(x, 3, outW), 2, outH);
+    }
+
+    /** The means of the {@code count} adaptive windows along {@code axis}, side by side along it. */
+    private static Tensor averageAlong(Tensor x, int axis, int count) {
+        int size = x.dim(axis);
+        List<Tensor> means = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int start = Math.floorDiv(i * size, count);
+            int end = Math.ceilDiv((i + 1) * size, count);
+            means.add(x.narrow(axis, start, end - start).mean(axis, true));
+        }
+        return Tensor.cat(axis, means);
+    }
+
+    /** float32 average pooling over the windows {@code rows} × {@code columns}, recorded with its gradient. */
+    private static Tensor averaged(String op, Tensor x, Axis rows, Axis columns) {
+        Shape inputShape = x.shape();
+        return Autograd.record(op, () -> averageForward(x, rows, columns), x, (g, y) -> averageBackward(g, inputShape, rows, columns));
+    }
+
+    private static Tensor averageForward(Tensor x, Axis rows, Axis columns) {
+        int planes = x.dim(0) * x.dim(1), height = x.dim(2), width = x.dim(3);
+        int outs = rows.count() * columns.count();
+        Tensor y = Tensor.empty(DType.FLOAT32, Shape.of(x.dim(0), x.dim(1), rows.count(), columns.count()), x.device());
+        try (Tensor images = x.contiguous()) {
+            MemorySegment xs = images.segment(), ys = y.segment();
+            forEachPlaneGroup(planes, height, width, (first, count) -> AvgPoolKernels.forward(
+                    xs, images.offset() + (long) first * height * width, count, height, width, rows, columns, ys, (long) first * outs));
+        }
+        return y;
+    }
+
+    private static Tensor averageBackward(Tensor g, Shape inputShape, Axis rows, Axis columns) {
+        int planes = inputShape.dim(0) * inputShape.dim(1), height = inputShape.dim(2), width = inputShape.dim(3);
+        int outs = rows.count() * columns.count();
+        Tensor dx = Tensor.empty(DType.FLOAT32, inputShape, g.device());
+        try (Tensor grads = g.contiguous()) {
+            MemorySegment gs = grads.segment(), dxs = dx.segment();
+            forEachPlaneGroup(planes, height, width, (first, count) -> AvgPoolKernels.backward(
+                    gs, grads.offset() + (long) first * outs, count, height, width, rows, columns, dxs, (long) first * height * width));
         }
         return dx;
     }

@@ -768,6 +768,25 @@ public final class Tensor implements AutoCloseable {
         return Pooling.maxPool2d(this, Windows.geometry("maxPool2d", kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW));
     }
 
+    /**
+     * 2-D average pooling of this image batch {@code [N, C, H, W]}: the mean of each kernelH×kernelW
+     * window, the zero padding counted in the divisor (PyTorch's {@code count_include_pad=True});
+     * sizes as {@link #unfold2d} without dilation. Each input element gets the gradients of the
+     * windows holding it, divided by kernelH·kernelW.
+     */
+    public Tensor avgPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+        return Pooling.avgPool2d(this, Windows.geometry("avgPool2d", kernelH, kernelW, strideH, strideW, padH, padW, 1, 1));
+    }
+
+    /**
+     * Average pooling of this image batch {@code [N, C, H, W]} to {@code [N, C, outH, outW]} (PyTorch's
+     * {@code adaptive_avg_pool2d}): output row i averages the input rows
+     * [⌊i·H/outH⌋, ⌈(i+1)·H/outH⌉), columns likewise (neighbouring windows may overlap and differ in size).
+     */
+    public Tensor adaptiveAvgPool2d(int outH, int outW) {
+        return Pooling.adaptiveAvgPool2d(this, outH, outW);
+    }
+
     // ---------------------------------------------------------------- gradients
 
     /**

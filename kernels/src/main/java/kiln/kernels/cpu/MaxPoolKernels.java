@@ -3,6 +3,13 @@ package kiln.kernels.cpu;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Max pooling of float32 image planes {@code [H, W]} (contiguous, one after another), and its
@@ -13,17 +20,44 @@ import java.lang.foreign.MemorySegment;
  * The winner of a window is its first maximum in row-major tap order (i, j), a padding tap counting
  * as −∞; a NaN beats everything and the first NaN stays (PyTorch's argmax rule). The forward pass
  * records each winner (its index ih·W + iw in the plane, or −1 for a padding tap, possible only in a
- * window of −∞), and the backward pass sends each output's gradient to it.
+ * window of −∞), and the backward pass sends each output's gradient there:
+ * {@code dx[e] = Σ_{windows won by e} g[window]}, a sum that starts from +0.
  *
- * <p>{@link #winnerReference} finds a winner from the definition, tap by tap, checking the borders.
- * The fast path uses it only for windows that reach into the padding. Inside the image it ranks the
- * taps by a 64-bit key, the value's order in the high half and the tap's position (earlier is
- * larger) in the low half, and takes their maximum: the same winner without a data-dependent branch
- * per tap (with random data, half of those branches are mispredicted, which cost more than the rest
- * of the work). Offsets count floats.
+ * <p><b>Scalar references</b> ({@link #forwardScalar}, {@link #backwardScalar}): each window by the
+ * definition ({@link #winnerReference}, tap by tap, borders checked), and a zeroed dx into which each
+ * output's gradient is added at its winner.
+ *
+ * <p><b>SIMD forward</b>: a row of outputs whose windows lie inside the image is computed a vector
+ * of outputs at a time, tap by tap. Two loads from the tap's position hold that tap of every window
+ * in the vector; a two-vector permute picks lanes 0, s, 2s... (stride s = 1 or 2). A lane takes the
+ * tap when {@code !(v ≤ best) && best == best}, i.e. v is larger, or v is the first NaN; the winning
+ * tap's offset rides along in a vector as raw int bits (blends do not look at them). A row shorter
+ * than the vector (LeNet's 14 and 5 outputs) is one masked vector. Windows that reach into the
+ * padding, other strides, and the last windows of x (where a load would pass its end) go to the
+ * reference. One straight loop body, no vector crossing a method call or a branch: the JIT keeps
+ * every vector in a register (a helper returning a mask, or vectors carried from one tap to the
+ * next, made some runs several times slower: boxed vectors).
+ *
+ * <p><b>SIMD backward</b>: when 2-wide windows tile the plane (kernel = stride, no padding, no
+ * dilation, kW = 2: the usual 2×2 pooling), each element of dx belongs to at most one window, so
+ * dx is written once, with no zeroing pass and no scatter: a vector of outputs' gradients and
+ * winners, each repeated twice, lines up with two vectors of each of the window rows of dx, and a
+ * lane keeps its gradient where the winner is its column. Overlapping windows (3×3 stride 2) need
+ * the scatter, and take the reference. Offsets count floats.
  */
 public final class MaxPoolKernels {
     private MaxPoolKernels() {}
+
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    /** As many int lanes as float lanes: one winner per output. */
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
+    private static final int LANES = FLOATS.length();
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** Lane l gets lane l/2, or LANES/2 + l/2: each of a vector's values twice, from its low or its high half. */
+    private static final VectorShuffle<Integer> LOW_PAIRS = VectorShuffle.fromOp(INTS, lane -> lane / 2);
+    private static final VectorShuffle<Integer> HIGH_PAIRS = VectorShuffle.fromOp(INTS, lane -> LANES / 2 + lane / 2);
+
+    // ------------------------------------------------------------------------------------ forward
 
     /**
      * y planes {@code [OH, OW]} at yOff from x planes {@code [H, W]} at xOff, for {@code planes}
@@ -31,80 +65,96 @@ public final class MaxPoolKernels {
      */
     public static void forward(MemorySegment x, long xOff, int planes, int height, int width, WindowGeometry w,
                                MemorySegment y, long yOff, int[] winners, int winnersOff) {
+        if (Simd.enabled()) {
+            forwardSimd(x, xOff, planes, height, width, w, y, yOff, winners, winnersOff);
+        } else {
+            forwardScalar(x, xOff, planes, height, width, w, y, yOff, winners, winnersOff);
+        }
+    }
+
+    /** Scalar reference of {@link #forward}: every window by the definition. */
+    static void forwardScalar(MemorySegment x, long xOff, int planes, int height, int width, WindowGeometry w,
+                              MemorySegment y, long yOff, int[] winners, int winnersOff) {
         int outH = w.outH(height), outW = w.outW(width);
-        boolean fast = Simd.enabled();
+        for (int p = 0; p < planes; p++) {
+            for (int oh = 0; oh < outH; oh++) {
+                int row = (p * outH + oh) * outW;
+                windowsByReference(x, xOff + (long) p * height * width, height, width, w, oh, 0, outW, y, yOff + row, winners, winnersOff + row);
+            }
+        }
+    }
+
+    /** SIMD {@link #forward}: rows of windows inside the image by vectors of outputs, the rest by the reference. */
+    static void forwardSimd(MemorySegment x, long xOff, int planes, int height, int width, WindowGeometry w,
+                            MemorySegment y, long yOff, int[] winners, int winnersOff) {
+        int outH = w.outH(height), outW = w.outW(width);
+        int kH = w.kernelH(), kW = w.kernelW(), sW = w.strideW(), dH = w.dilationH(), dW = w.dilationW();
+        // The outputs [first, end) of a row whose taps all land inside it.
+        int first = w.firstColumnInside(0, outW), end = w.endColumnInside(kW - 1, width, outW);
+        boolean vectors = (sW == 1 || sW == 2) && first < end;
+        // Floats the loads of a vector of windows read from its tap (0, 0) on: the last tap's offset, and two vectors.
+        long reach = (long) (kH - 1) * dH * width + (long) (kW - 1) * dW + 2L * LANES;
+        long size = x.byteSize() / Float.BYTES;
+        FloatVector picks = FloatVector.zero(FLOATS).addIndex(sW);       // lane l takes float l·sW of two vectors side by side
+        IntVector columns = IntVector.zero(INTS).addIndex(sW);          // each window's tap (0, 0), from lane 0's
         for (int p = 0; p < planes; p++) {
             long plane = xOff + (long) p * height * width;
-            int out = p * outH * outW;
             for (int oh = 0; oh < outH; oh++) {
-                for (int ow = 0; ow < outW; ow++) {
-                    int winner = fast ? winner(x, plane, height, width, w, oh, ow) : winnerReference(x, plane, height, width, w, oh, ow);
-                    float value = winner < 0 ? Float.NEGATIVE_INFINITY : x.getAtIndex(JAVA_FLOAT, plane + winner);
-                    y.setAtIndex(JAVA_FLOAT, yOff + out + (long) oh * outW + ow, value);
-                    winners[winnersOff + out + oh * outW + ow] = winner;
+                int row = (p * outH + oh) * outW;
+                int top = oh * w.strideH() - w.padH();
+                int ow = 0;
+                if (vectors && top >= 0 && top + (kH - 1) * dH < height) {
+                    if (first > 0) {
+                        windowsByReference(x, plane, height, width, w, oh, 0, first, y, yOff + row, winners, winnersOff + row);
+                    }
+                    for (ow = first; ow < end; ow += LANES) {
+                        long at = plane + (long) top * width - w.padW() + (long) ow * sW;    // tap (0, 0) of window ow
+                        if (at + reach > size) {
+                            break;                                      // the loads would pass the end of x
+                        }
+                        // (−∞, tap 0) before any tap is the same as tap 0 taken: a first −∞ stays, anything else replaces it.
+                        // The taps' offsets ride in bestTap as raw int bits, which blends do not touch.
+                        FloatVector best = FloatVector.broadcast(FLOATS, Float.NEGATIVE_INFINITY), bestTap = FloatVector.zero(FLOATS);
+                        for (int i = 0; i < kH; i++) {
+                            for (int j = 0; j < kW; j++) {
+                                int tap = i * dH * width + j * dW;
+                                long from = (at + tap) * Float.BYTES;
+                                FloatVector v = picks.selectFrom(FloatVector.fromMemorySegment(FLOATS, x, from, ORDER),
+                                        FloatVector.fromMemorySegment(FLOATS, x, from + (long) LANES * Float.BYTES, ORDER));
+                                // larger, or the first NaN: an unordered "not ≤" while best is still a number
+                                VectorMask<Float> takes = v.compare(VectorOperators.LE, best).not().and(best.compare(VectorOperators.EQ, best));
+                                best = best.blend(v, takes);
+                                bestTap = bestTap.blend(Float.intBitsToFloat(tap), takes);
+                            }
+                        }
+                        IntVector winner = bestTap.reinterpretAsInts().add(columns).add((int) (at - plane));
+                        best.intoMemorySegment(y, (yOff + row + ow) * Float.BYTES, ORDER, FLOATS.indexInRange(ow, end));
+                        winner.intoArray(winners, winnersOff + row + ow, INTS.indexInRange(ow, end));
+                    }
+                    ow = Math.min(ow, end);
+                }
+                if (ow < outW) {
+                    windowsByReference(x, plane, height, width, w, oh, ow, outW, y, yOff + row, winners, winnersOff + row);
                 }
             }
         }
     }
 
-    /**
-     * dx planes {@code [H, W]} at dxOff += the gradient g {@code [OH, OW]} at gOff, each output's sent
-     * to its winner as {@link #forward} recorded them; the caller zeroes dx first. Outputs are visited
-     * in row-major order, so an element that wins several windows sums their gradients in that order.
-     */
-    public static void backward(MemorySegment g, long gOff, int[] winners, int winnersOff, int planes, int height, int width,
-                                WindowGeometry w, MemorySegment dx, long dxOff) {
-        int outs = w.outH(height) * w.outW(width);
-        for (int p = 0; p < planes; p++) {
-            long gradPlane = dxOff + (long) p * height * width;
-            for (int o = p * outs; o < (p + 1) * outs; o++) {
-                int winner = winners[winnersOff + o];
-                if (winner >= 0) {
-                    long to = gradPlane + winner;
-                    dx.setAtIndex(JAVA_FLOAT, to, dx.getAtIndex(JAVA_FLOAT, to) + g.getAtIndex(JAVA_FLOAT, gOff + o));
-                }
-            }
+    /** Windows [from, to) of output row oh by {@link #winnerReference}: values from y[yRow], winners from winners[winnersRow]. */
+    private static void windowsByReference(MemorySegment x, long plane, int height, int width, WindowGeometry w, int oh, int from, int to,
+                                           MemorySegment y, long yRow, int[] winners, int winnersRow) {
+        for (int ow = from; ow < to; ow++) {
+            int winner = winnerReference(x, plane, height, width, w, oh, ow);
+            y.setAtIndex(JAVA_FLOAT, yRow + ow, winner < 0 ? Float.NEGATIVE_INFINITY : x.getAtIndex(JAVA_FLOAT, plane + winner));
+            winners[winnersRow + ow] = winner;
         }
-    }
-
-    /** The winner of window (oh, ow): ranked by key inside the image, by the reference at the border. */
-    private static int winner(MemorySegment x, long plane, int height, int width, WindowGeometry w, int oh, int ow) {
-        int top = oh * w.strideH() - w.padH(), left = ow * w.strideW() - w.padW();
-        int kH = w.kernelH(), kW = w.kernelW(), dH = w.dilationH(), dW = w.dilationW();
-        if (top < 0 || left < 0 || top + (kH - 1) * dH >= height || left + (kW - 1) * dW >= width) {
-            return winnerReference(x, plane, height, width, w, oh, ow);
-        }
-        long best = Long.MIN_VALUE;
-        int tap = 0;
-        for (int i = 0, row = top * width + left; i < kH; i++, row += dH * width) {
-            for (int j = 0, at = row; j < kW; j++, at += dW, tap++) {
-                // Low half: the position, larger for earlier taps, so that ties go to the first.
-                long key = ((long) order(x.getAtIndex(JAVA_FLOAT, plane + at)) << 32) | (0xFFFFFFFFL - tap);
-                best = Math.max(best, key);
-            }
-        }
-        int first = (int) (0xFFFFFFFFL - (best & 0xFFFFFFFFL));                // the winning tap, row-major
-        return (top + first / kW * dH) * width + left + first % kW * dW;
-    }
-
-    /**
-     * An int in the order of the floats' values: every NaN above +∞ and equal to each other, −0 equal
-     * to +0. (The bits of a non-negative float already sort as ints; a negative float's magnitude
-     * bits are flipped so that larger magnitudes sort lower.)
-     */
-    static int order(float v) {
-        int bits = Float.floatToIntBits(v);            // every NaN as the one positive NaN, above +∞
-        if (bits == 0x80000000) {
-            bits = 0;                                  // −0 ranks as +0
-        }
-        return bits ^ ((bits >> 31) & 0x7FFFFFFF);
     }
 
     /**
      * The index ih·W + iw within the plane of window (oh, ow)'s winner, or −1 for a padding tap: the
      * definition, every tap in row-major order, padding read as −∞.
      */
-    public static int winnerReference(MemorySegment x, long plane, int height, int width, WindowGeometry w, int oh, int ow) {
+    static int winnerReference(MemorySegment x, long plane, int height, int width, WindowGeometry w, int oh, int ow) {
         int best = -1;
         float bestValue = Float.NEGATIVE_INFINITY;
         boolean first = true;
@@ -122,5 +172,99 @@ public final class MaxPoolKernels {
             }
         }
         return best;
+    }
+
+    // ----------------------------------------------------------------------------------- backward
+
+    /**
+     * dx planes {@code [H, W]} at dxOff = the gradient g {@code [OH, OW]} at gOff sent to the winners
+     * that {@link #forward} recorded (dx is overwritten; an element that wins no window gets 0, one
+     * that wins several the sum of their gradients in row-major output order).
+     */
+    public static void backward(MemorySegment g, long gOff, int[] winners, int winnersOff, int planes, int height, int width,
+                                WindowGeometry w, MemorySegment dx, long dxOff) {
+        if (Simd.enabled() && tilesInPairs(w)) {
+            backwardSimd(g, gOff, winners, winnersOff, planes, height, width, w, dx, dxOff);
+        } else {
+            backwardScalar(g, gOff, winners, winnersOff, planes, height, width, w, dx, dxOff);
+        }
+    }
+
+    /** Whether the windows tile the plane without overlap and are two columns wide (what {@link #backwardSimd} takes). */
+    static boolean tilesInPairs(WindowGeometry w) {
+        return w.kernelW() == 2 && w.strideW() == 2 && w.strideH() == w.kernelH()
+                && w.padH() == 0 && w.padW() == 0 && w.dilationH() == 1 && w.dilationW() == 1;
+    }
+
+    /** Scalar reference of {@link #backward}: dx zeroed, then each output's gradient added at its winner, outputs in order. */
+    static void backwardScalar(MemorySegment g, long gOff, int[] winners, int winnersOff, int planes, int height, int width,
+                               WindowGeometry w, MemorySegment dx, long dxOff) {
+        int outs = w.outH(height) * w.outW(width);
+        dx.asSlice(dxOff * Float.BYTES, (long) planes * height * width * Float.BYTES).fill((byte) 0);
+        for (int p = 0; p < planes; p++) {
+            long gradPlane = dxOff + (long) p * height * width;
+            for (int o = p * outs; o < (p + 1) * outs; o++) {
+                int winner = winners[winnersOff + o];
+                if (winner >= 0) {
+                    long to = gradPlane + winner;
+                    dx.setAtIndex(JAVA_FLOAT, to, dx.getAtIndex(JAVA_FLOAT, to) + g.getAtIndex(JAVA_FLOAT, gOff + o));
+                }
+            }
+        }
+    }
+
+    /**
+     * SIMD {@link #backward} for windows that {@link #tilesInPairs tile the plane in pairs of
+     * columns}: dx written once, a vector of outputs at a time. Output (oh, ow) owns the dx elements
+     * (oh·kH + i, 2·ow + j), so its gradient and winner, each repeated twice (lanes l/2 and
+     * LANES/2 + l/2), line up with two vectors of every dx row of the window, where the gradient is
+     * kept at the winner's column and 0 elsewhere; rows and a column that no window covers get 0.
+     * {@code 0 + g}, as the reference's sum (it turns a −0 gradient into +0).
+     */
+    static void backwardSimd(MemorySegment g, long gOff, int[] winners, int winnersOff, int planes, int height, int width,
+                             WindowGeometry w, MemorySegment dx, long dxOff) {
+        int outH = w.outH(height), outW = w.outW(width), kH = w.kernelH();
+        long gSize = g.byteSize() / Float.BYTES;
+        IntVector lanes = IntVector.zero(INTS).addIndex(1);
+        FloatVector zero = FloatVector.zero(FLOATS);
+        for (int p = 0; p < planes; p++) {
+            long dxPlane = dxOff + (long) p * height * width;
+            for (int oh = 0; oh < outH; oh++) {
+                int outRow = (p * outH + oh) * outW;
+                int ow = 0;
+                for (; ow < outW; ow += LANES) {
+                    int o = outRow + ow;
+                    if (gOff + o + LANES > gSize || winnersOff + o + LANES > winners.length) {
+                        break;                                           // the loads would pass the end of g or winners
+                    }
+                    IntVector grads = IntVector.fromMemorySegment(INTS, g, (gOff + o) * Float.BYTES, ORDER);
+                    IntVector won = IntVector.fromArray(INTS, winners, winnersOff + o);
+                    IntVector gradsLow = grads.rearrange(LOW_PAIRS), gradsHigh = grads.rearrange(HIGH_PAIRS);
+                    IntVector wonLow = won.rearrange(LOW_PAIRS), wonHigh = won.rearrange(HIGH_PAIRS);
+                    VectorMask<Integer> coveredLow = INTS.indexInRange(2 * ow, 2 * outW), coveredHigh = INTS.indexInRange(2 * ow + LANES, 2 * outW);
+                    for (int ih = oh * kH; ih < (oh + 1) * kH; ih++) {
+                        int column = ih * width + 2 * ow;                // the plane index of the first lane's element
+                        long at = (dxPlane + column) * Float.BYTES;
+                        VectorMask<Integer> low = wonLow.compare(VectorOperators.EQ, lanes.add(column)).and(coveredLow);
+                        zero.add(IntVector.zero(INTS).blend(gradsLow, low).reinterpretAsFloats())
+                                .intoMemorySegment(dx, at, ORDER, FLOATS.indexInRange(2 * ow, width));
+                        if (2 * ow + LANES < width) {                    // the high half has columns in the row
+                            VectorMask<Integer> high = wonHigh.compare(VectorOperators.EQ, lanes.add(column + LANES)).and(coveredHigh);
+                            zero.add(IntVector.zero(INTS).blend(gradsHigh, high).reinterpretAsFloats())
+                                    .intoMemorySegment(dx, at + (long) LANES * Float.BYTES, ORDER, FLOATS.indexInRange(2 * ow + LANES, width));
+                        }
+                    }
+                }
+                for (int ih = oh * kH; ih < (oh + 1) * kH; ih++) {           // columns the vectors did not reach
+                    for (int iw = Math.min(2 * ow, width); iw < width; iw++) {
+                        int o = outRow + iw / 2;
+                        boolean won = iw < 2 * outW && winners[winnersOff + o] == ih * width + iw;
+                        dx.setAtIndex(JAVA_FLOAT, dxPlane + (long) ih * width + iw, won ? 0f + g.getAtIndex(JAVA_FLOAT, gOff + o) : 0f);
+                    }
+                }
+            }
+            long below = (long) outH * kH * width;                      // rows below the last window
+            dx.asSlice((dxPlane + below) * Float.BYTES, ((long) height * width - below) * Float.BYTES).fill((byte) 0);
+        }
     }
 }

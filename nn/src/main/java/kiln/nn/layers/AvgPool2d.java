@@ -7,6 +7,8 @@ import kiln.engine.Tensor;
  * {@code count_include_pad=True}): every window divides by kH·kW, also at the border.
  *
  * <pre>  y[n, c, oh, ow] = 1/(kH·kW) · Σ_{i, j} x[n, c, oh·sH + i − pH, ow·sW + j − pW]</pre>
+ *
+ * ({@link Tensor#avgPool2d}).
  */
 public final class AvgPool2d extends Pool2d {
     /** kernel×kernel windows side by side (stride = kernel, PyTorch's default), no padding. */
@@ -30,6 +32,9 @@ public final class AvgPool2d extends Pool2d {
 
     @Override
     public Tensor forward(Tensor x) {
-        return windows(x, 0).mean(2, false);
+        Window2d w = window();
+        Window2d.requireImages(describe(), x);
+        return Window2d.reported(describe(), () -> x.avgPool2d(w.kernelH(), w.kernelW(), w.strideH(), w.strideW(),
+                w.paddingH(), w.paddingW()));
     }
 }

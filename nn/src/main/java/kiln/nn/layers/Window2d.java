@@ -52,15 +52,6 @@ public record Window2d(int kernelH, int kernelW, int strideH, int strideW, int p
         }
     }
 
-    /**
-     * The windows of {@code x} as columns {@code [N, C, kH, kW, OH, OW]} ({@link Tensor#unfold2d}),
-     * {@code padValue} in the padding; an input too small for the window is reported with {@code layer}'s name.
-     */
-    Tensor unfold(String layer, Tensor x, double padValue) {
-        requireImages(layer, x);
-        return reported(layer, () -> x.unfold2d(kernelH, kernelW, strideH, strideW, paddingH, paddingW, dilationH, dilationW, padValue));
-    }
-
     /** Runs a windowed op of the engine, its complaints (an input too small for the window...) prefixed with {@code layer}'s name. */
     static Tensor reported(String layer, Supplier<Tensor> op) {
         try {
