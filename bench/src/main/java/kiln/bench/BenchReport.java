@@ -46,7 +46,8 @@ import kiln.nn.io.AtomicFiles;
 public final class BenchReport {
     /** The benchmark classes, in report order. PeakBench first: the others are quoted against it. */
     private static final List<Class<?>> BENCHMARKS = List.of(
-            PeakBench.class, MatmulBench.class, SumBench.class, ElementwiseBench.class, SoftmaxBench.class, TrainStepBench.class);
+            PeakBench.class, MatmulBench.class, ConvBench.class, SumBench.class, ElementwiseBench.class, SoftmaxBench.class,
+            TrainStepBench.class);
 
     /** One measured configuration: its label, unit and rate per iteration (higher is better). */
     private record Row(String benchmark, String configuration, String unit, double[] rates, int threads) {
@@ -194,6 +195,9 @@ public final class BenchReport {
                 String[] shape = params.getParam("shape").split("x");
                 double elements = Double.parseDouble(shape[0]) * Double.parseDouble(shape[1]);
                 return new Work(elements * SoftmaxBench.BYTES_PER_ELEMENT, "GB/s");
+            }
+            if (benchmark == ConvBench.class) {
+                return new Work(ConvBench.flops(params.getParam("shape")), "GFLOP/s");
             }
             throw new IllegalArgumentException("no work formula for " + benchmark.getSimpleName());
         }
