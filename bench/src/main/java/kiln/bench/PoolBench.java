@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import kiln.kernels.cpu.AvgPoolKernels;
 import kiln.kernels.cpu.MaxPoolKernels;
 import kiln.kernels.cpu.Simd;
 import kiln.kernels.cpu.WindowGeometry;
@@ -22,13 +23,14 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * 2×2 pooling with stride 2 of an image batch {@code [N, C, H, W]}, one thread, the kernels called on
- * the whole batch: scalar reference against Vector API ({@code simd}), on LeNet-5's two poolings
- * ({@code 128x6x28x28}, {@code 128x16x10x10}) and a ResNet-sized one ({@code 64x64x56x56}).
+ * 2×2 pooling with stride 2 of an image batch {@code [N, C, H, W]}, max and average, forward and
+ * backward, one thread, the kernels called on the whole batch into buffers allocated once: scalar
+ * reference against Vector API ({@code simd}), on LeNet-5's two poolings ({@code 128x6x28x28},
+ * {@code 128x16x10x10}) and a ResNet-sized one ({@code 64x64x56x56}).
  *
  * <p>Memory moved per call ({@link #bytes}): a max pooling's forward pass reads x and writes y and
  * the winners (a float and an int per output); its backward pass reads g and the winners and writes
- * dx. GB/s = bytes / time.
+ * dx. An average pooling reads x and writes y, or reads g and writes dx. GB/s = bytes / time.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -56,6 +58,8 @@ public class PoolBench {
     private MemorySegment g;
     private MemorySegment dx;
     private int[] winners;
+    private AvgPoolKernels.Axis rows;
+    private AvgPoolKernels.Axis columns;
 
     /** Bytes a call of {@code benchmark} (a method name of this class) reads and writes for {@code shape}. */
     public static double bytes(String benchmark, String shape) {
@@ -64,6 +68,7 @@ public class PoolBench {
         double outputs = (double) d[0] * d[1] * WINDOW.outH(d[2]) * WINDOW.outW(d[3]);
         return switch (benchmark) {
             case "maxPoolForward", "maxPoolBackward" -> Float.BYTES * inputs + (Float.BYTES + Integer.BYTES) * outputs;
+            case "avgPoolForward", "avgPoolBackward" -> Float.BYTES * (inputs + outputs);
             default -> throw new IllegalArgumentException("PoolBench has no benchmark " + benchmark);
         };
     }
@@ -94,6 +99,8 @@ public class PoolBench {
             g.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) Math.cos(i));
         }
         MaxPoolKernels.forward(x, 0, planes, height, width, WINDOW, y, 0, winners, 0);
+        rows = AvgPoolKernels.Axis.sliding(height, WINDOW.kernelH(), WINDOW.strideH(), WINDOW.padH());
+        columns = AvgPoolKernels.Axis.sliding(width, WINDOW.kernelW(), WINDOW.strideW(), WINDOW.padW());
     }
 
     @TearDown
@@ -110,5 +117,15 @@ public class PoolBench {
     @Benchmark
     public void maxPoolBackward() {
         MaxPoolKernels.backward(g, 0, winners, 0, planes, height, width, WINDOW, dx, 0);
+    }
+
+    @Benchmark
+    public void avgPoolForward() {
+        AvgPoolKernels.forward(x, 0, planes, height, width, rows, columns, y, 0);
+    }
+
+    @Benchmark
+    public void avgPoolBackward() {
+        AvgPoolKernels.backward(g, 0, planes, height, width, rows, columns, dx, 0);
     }
 }

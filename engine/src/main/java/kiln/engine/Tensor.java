@@ -787,6 +787,19 @@ public final class Tensor implements AutoCloseable {
         return Pooling.adaptiveAvgPool2d(this, outH, outW);
     }
 
+    /**
+     * Batch normalisation of this {@code [N, C, ...]} over every axis but the channels (PyTorch's
+     * {@code batch_norm}): {@code y = (x − μ)/√(σ² + ε)·weight + bias} per channel, with the batch's
+     * mean and biased variance when {@code training} (then the running statistics, if given, move
+     * towards them by {@code momentum}, the variance unbiased, in place and not recorded), the running
+     * statistics otherwise. weight, bias and the running statistics are {@code [C]}; differentiable in
+     * this, weight and bias.
+     */
+    public Tensor batchNorm(Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, boolean training,
+                            double momentum, double eps) {
+        return BatchNormalization.batchNorm(this, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
     // ---------------------------------------------------------------- gradients
 
     /**

@@ -43,7 +43,10 @@ import jdk.incubator.vector.VectorSpecies;
  * dx is written once, with no zeroing pass and no scatter: a vector of outputs' gradients and
  * winners, each repeated twice, lines up with two vectors of each of the window rows of dx, and a
  * lane keeps its gradient where the winner is its column. Overlapping windows (3×3 stride 2) need
- * the scatter, and take the reference. Offsets count floats.
+ * the scatter, and take the reference; so do rows of fewer than LANES/2 outputs, where a vector's
+ * fixed cost per row is more than the reference's zeroing (a memset) and one add per output (LeNet's
+ * second pooling, 5 outputs a row: 96 µs by the reference against 175 µs, one core; its first, 14 a
+ * row: 230 against 203 µs). Offsets count floats.
  */
 public final class MaxPoolKernels {
     private MaxPoolKernels() {}
@@ -183,14 +186,14 @@ public final class MaxPoolKernels {
      */
     public static void backward(MemorySegment g, long gOff, int[] winners, int winnersOff, int planes, int height, int width,
                                 WindowGeometry w, MemorySegment dx, long dxOff) {
-        if (Simd.enabled() && tilesInPairs(w)) {
+        if (Simd.enabled() && tilesInPairs(w) && w.outW(width) >= LANES / 2) {
             backwardSimd(g, gOff, winners, winnersOff, planes, height, width, w, dx, dxOff);
         } else {
             backwardScalar(g, gOff, winners, winnersOff, planes, height, width, w, dx, dxOff);
         }
     }
 
-    /** Whether the windows tile the plane without overlap and are two columns wide (what {@link #backwardSimd} takes). */
+    /** Whether the windows tile the plane without overlap and are two columns wide (the geometry {@link #backwardSimd} takes). */
     static boolean tilesInPairs(WindowGeometry w) {
         return w.kernelW() == 2 && w.strideW() == 2 && w.strideH() == w.kernelH()
                 && w.padH() == 0 && w.padW() == 0 && w.dilationH() == 1 && w.dilationW() == 1;

@@ -23,7 +23,8 @@ import kiln.nn.Parameter;
  * </pre>
  *
  * γ ({@code weight}) starts at ones, β ({@code bias}) at zeros; the running statistics are buffers
- * (zeros, ones and an int64 step count), saved in the state dict under PyTorch's names.
+ * (zeros, ones and an int64 step count), saved in the state dict under PyTorch's names. One op
+ * ({@link Tensor#batchNorm}) with a fused float32 kernel does the work.
  */
 public abstract class BatchNorm extends Module {
     private final int numFeatures;
@@ -66,44 +67,17 @@ public abstract class BatchNorm extends Module {
             throw new IllegalArgumentException(describe() + ": input " + x.describe() + " must be " + layout
                     + " with C = " + numFeatures);
         }
-        int[] perChannel = new int[x.rank()];          // [1, C, 1, ...]: broadcasts a per-channel vector over x
-        Arrays.fill(perChannel, 1);
-        perChannel[1] = numFeatures;
-        Tensor mean;
-        Tensor var;
+        if (isTraining() && x.numel() / numFeatures < 2) {
+            throw new IllegalArgumentException(describe() + ": training needs more than one value per channel, got input "
+                    + x.describe());
+        }
+        Tensor y = x.batchNorm(weight.value(), bias.value(), buffer("running_mean"), buffer("running_var"), isTraining(), momentum, eps);
         if (isTraining()) {
-            int[] axes = new int[x.rank() - 1];        // every axis but the channel axis 1
-            for (int i = 0, a = 0; a < x.rank(); a++) {
-                if (a != 1) {
-                    axes[i++] = a;
-                }
+            try (Autograd.NoGrad off = Autograd.noGrad(); MemoryScope temporaries = MemoryScope.open()) {
+                buffer("num_batches_tracked").addInPlace(Tensor.scalar(1, DType.INT64));
             }
-            long n = x.numel() / numFeatures;
-            if (n < 2) {
-                throw new IllegalArgumentException(describe() + ": training needs more than one value per channel, got input "
-                        + x.describe());
-            }
-            mean = x.mean(axes, true);
-            var = x.var(axes, true, 0);
-            updateRunningStatistics(mean, var, n);
-        } else {
-            mean = buffer("running_mean").reshape(perChannel);
-            var = buffer("running_var").reshape(perChannel);
         }
-        Tensor normalized = x.sub(mean).mul(var.add(eps).rsqrt());
-        return normalized.mul(weight.value().reshape(perChannel)).add(bias.value().reshape(perChannel));
-    }
-
-    /** The exponential moving averages of the batch statistics, updated in place and not recorded. */
-    private void updateRunningStatistics(Tensor mean, Tensor biasedVar, long n) {
-        try (Autograd.NoGrad off = Autograd.noGrad(); MemoryScope temporaries = MemoryScope.open()) {
-            Tensor runningMean = buffer("running_mean");
-            Tensor runningVar = buffer("running_var");
-            runningMean.copyFrom(runningMean.mul(1 - momentum).add(mean.reshape(numFeatures).mul(momentum)));
-            Tensor unbiasedVar = biasedVar.reshape(numFeatures).mul(n / (n - 1.0));
-            runningVar.copyFrom(runningVar.mul(1 - momentum).add(unbiasedVar.mul(momentum)));
-            buffer("num_batches_tracked").addInPlace(Tensor.scalar(1, DType.INT64));
-        }
+        return y;
     }
 
     public int numFeatures() { return numFeatures; }

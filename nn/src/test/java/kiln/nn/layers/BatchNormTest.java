@@ -99,6 +99,8 @@ class BatchNormTest {
             }
             Tensor sequence = Tensor.randn(rng, DType.FLOAT64, 4, 3, 5).requiresGrad(true);
             LayerGradCheck.check("BatchNorm1d train [N, C, L]", bn1, bn1::forward, sequence);
+            Tensor features = Tensor.randn(rng, DType.FLOAT64, 6, 3).mul(3).add(2).requiresGrad(true);
+            LayerGradCheck.check("BatchNorm1d train [N, C]", bn1, bn1::forward, features);
             Tensor images = Tensor.randn(rng, DType.FLOAT64, 3, 2, 3, 4).requiresGrad(true);
             LayerGradCheck.check("BatchNorm2d train", bn2, bn2::forward, images);
         }
