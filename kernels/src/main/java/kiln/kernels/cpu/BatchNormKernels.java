@@ -32,9 +32,8 @@ import jdk.incubator.vector.VectorSpecies;
  * or a row is masked.
  *
  * <p><b>Sums.</b> The scalar reference adds every term in double. The SIMD kernels add in float
- * lanes, at most {@link #CHUNK} terms to a lane's partial sum per run chunk (or rows per flush), and
- * add the partial sums into the double totals: an error of about CHUNK/lanes·2⁻²⁴ of the terms'
- * magnitude at worst. Each channel's sum is one task's, in a fixed order: the result does not depend
+ * lanes, at most {@link #CHUNK} terms to a lane's partial sum, and add the partial sums into the
+ * double totals: an error of about CHUNK·2⁻²⁴ of the terms' magnitude at worst. Each channel's sum is one task's, in a fixed order: the result does not depend
  * on how the channels are split. The elementwise kernels give the same bits on both paths. Offsets
  * count floats.
  */
@@ -117,32 +116,39 @@ public final class BatchNormKernels {
         }
     }
 
-    /** {@link #sumsSimd} for S > 1: along each run, CHUNK elements at a time, the lanes' partial sums added up into double. */
+    /**
+     * {@link #sumsSimd} for S > 1: along each run, the lanes' partial sums carried from run to run and
+     * added into double every CHUNK or so terms (a short run would otherwise pay a lane reduction each).
+     */
     private static void sumsAlong(double[] firstSums, double[] secondSums, MemorySegment a, long aOff, MemorySegment b, long bOff,
                                   float[] alpha, float[] beta, int n, int channels, int s, int first, int end) {
         int lanes = FLOATS.length();
         for (int c = first; c < end; c++) {
             FloatVector shiftA = FloatVector.broadcast(FLOATS, alpha[c]), shiftB = FloatVector.broadcast(FLOATS, beta[c]);
+            FloatVector sumA = FloatVector.zero(FLOATS), sumAB = FloatVector.zero(FLOATS);
             double totalA = 0, totalAB = 0;
+            int terms = 0;                                      // in the lanes' partial sums, per lane about terms/lanes
             for (int i = 0; i < n; i++) {
                 long run = ((long) i * channels + c) * s;
-                for (int j0 = 0; j0 < s; j0 += CHUNK) {
-                    int j1 = Math.min(s, j0 + CHUNK);
-                    FloatVector sumA = FloatVector.zero(FLOATS), sumAB = FloatVector.zero(FLOATS);
-                    for (int j = j0; j < j1; j += lanes) {
-                        VectorMask<Float> inside = FLOATS.indexInRange(j, j1);
-                        FloatVector da = FloatVector.fromMemorySegment(FLOATS, a, (aOff + run + j) * Float.BYTES, ORDER, inside)
-                                .sub(shiftA, inside);                      // 0 in the lanes past the run
-                        FloatVector db = FloatVector.fromMemorySegment(FLOATS, b, (bOff + run + j) * Float.BYTES, ORDER, inside).sub(shiftB);
-                        sumA = sumA.add(da);
-                        sumAB = da.fma(db, sumAB);
+                for (int j = 0; j < s; j += lanes) {
+                    VectorMask<Float> inside = FLOATS.indexInRange(j, s);
+                    FloatVector da = FloatVector.fromMemorySegment(FLOATS, a, (aOff + run + j) * Float.BYTES, ORDER, inside)
+                            .sub(shiftA, inside);                  // 0 in the lanes past the run
+                    FloatVector db = FloatVector.fromMemorySegment(FLOATS, b, (bOff + run + j) * Float.BYTES, ORDER, inside).sub(shiftB);
+                    sumA = sumA.add(da);
+                    sumAB = da.fma(db, sumAB);
+                    terms += lanes;
+                    if (terms >= CHUNK * lanes) {
+                        totalA += sumA.reduceLanes(VectorOperators.ADD);
+                        totalAB += sumAB.reduceLanes(VectorOperators.ADD);
+                        sumA = FloatVector.zero(FLOATS);
+                        sumAB = FloatVector.zero(FLOATS);
+                        terms = 0;
                     }
-                    totalA += sumA.reduceLanes(VectorOperators.ADD);
-                    totalAB += sumAB.reduceLanes(VectorOperators.ADD);
                 }
             }
-            firstSums[c] += totalA;
-            secondSums[c] += totalAB;
+            firstSums[c] += totalA + sumA.reduceLanes(VectorOperators.ADD);
+            secondSums[c] += totalAB + sumAB.reduceLanes(VectorOperators.ADD);
         }
     }
 
