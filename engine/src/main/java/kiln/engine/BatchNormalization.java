@@ -50,9 +50,9 @@ final class BatchNormalization {
         Statistics stats = new Statistics(s.channels());
         Tensor[] inputs = {x, weight, bias};
         Tensor y = Autograd.record("batchNorm", () -> forward(x, weight, bias, runningMean, runningVar, training, eps, s, stats), inputs,
-                (g, out) -> stats.gradients(g, x, weight, training, s).dx(),
-                (g, out) -> stats.gradients(g, x, weight, training, s).dWeight(),
-                (g, out) -> stats.gradients(g, x, weight, training, s).dBias());
+                (g, out) -> stats.inputGradient(g, x, weight, training, s),
+                (g, out) -> stats.weightGradient(g, x, s),
+                (g, out) -> stats.biasGradient(g, x, s));
         if (training && runningMean != null) {
             updateRunning(runningMean, runningVar, stats.mean, stats.variance, s.perChannel(), momentum);
         }
@@ -109,15 +109,15 @@ final class BatchNormalization {
     // ------------------------------------------------------------------------------------- float32
 
     /**
-     * What the forward pass leaves for the backward one: each channel's μ, σ² and 1/√(σ² + ε), and,
-     * once computed, the gradient's sums for the upstream gradient they were computed for (the three
-     * partials share them).
+     * What the forward pass leaves for the backward one: each channel's μ, σ² and 1/√(σ² + ε); and
+     * the gradient's sums Σg and Σg·(x − μ) for the upstream gradient they were last computed for,
+     * which the three partials share (autograd asks for x's first: its pass computes them on the way).
      */
     private static final class Statistics {
         final double[] mean, variance;
         final float[] meanF, invStd;
         private Tensor sumsFor;
-        private Gradients gradients;
+        private double[] gradSum, gradDot;
 
         Statistics(int channels) {
             mean = new double[channels];
@@ -133,16 +133,36 @@ final class BatchNormalization {
             invStd[c] = (float) (1 / Math.sqrt(var + eps));
         }
 
-        Gradients gradients(Tensor g, Tensor x, Tensor weight, boolean training, Sizes s) {
-            if (sumsFor != g) {
-                gradients = backward(g, x, weight, training, s, this);
-                sumsFor = g;
+        Tensor inputGradient(Tensor g, Tensor x, Tensor weight, boolean training, Sizes s) {
+            Tensor dx = Tensor.empty(DType.FLOAT32, x.shape(), x.device());
+            backward(g, x, weight, training, s, this, dx);
+            return dx;
+        }
+
+        Tensor weightGradient(Tensor g, Tensor x, Sizes s) {
+            sums(g, x, s);
+            float[] dWeight = new float[gradDot.length];
+            for (int c = 0; c < dWeight.length; c++) {
+                dWeight[c] = (float) (gradDot[c] * invStd[c]);
             }
-            return gradients;
+            return Tensor.fromArray(dWeight, dWeight.length);
+        }
+
+        Tensor biasGradient(Tensor g, Tensor x, Sizes s) {
+            sums(g, x, s);
+            float[] dBias = new float[gradSum.length];
+            for (int c = 0; c < dBias.length; c++) {
+                dBias[c] = (float) gradSum[c];
+            }
+            return Tensor.fromArray(dBias, dBias.length);
+        }
+
+        private void sums(Tensor g, Tensor x, Sizes s) {
+            if (sumsFor != g) {
+                backward(g, x, null, false, s, this, null);
+            }
         }
     }
-
-    private record Gradients(Tensor dx, Tensor dWeight, Tensor dBias) {}
 
     private static Tensor forward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, boolean training,
                                   double eps, Sizes s, Statistics stats) {
@@ -189,16 +209,18 @@ final class BatchNormalization {
         }
     }
 
-    private static Gradients backward(Tensor g, Tensor x, Tensor weight, boolean training, Sizes s, Statistics stats) {
+    /**
+     * The gradient's sums Σg and Σg·(x − μ) of every channel into {@code stats}, and, when dx is given,
+     * dx block by block right after the block's sums (its g and x still in cache).
+     */
+    private static void backward(Tensor g, Tensor x, Tensor weight, boolean training, Sizes s, Statistics stats, Tensor dx) {
         int channels = s.channels();
         double n = s.perChannel();
-        float[] gamma = weight.toFloatArray();
+        float[] gamma = dx == null ? null : weight.toFloatArray();
         double[] gradSum = new double[channels], gradDot = new double[channels];
         float[] zero = new float[channels], scale = new float[channels], gMean = new float[channels], k = new float[channels];
-        boolean inputGradient = x.requiresGrad();              // not for a batch of data
-        Tensor dx = inputGradient ? Tensor.empty(DType.FLOAT32, x.shape(), x.device()) : null;
         try (Tensor images = x.contiguous(); Tensor grads = g.contiguous()) {
-            MemorySegment xs = images.segment(), gs = grads.segment(), dxs = inputGradient ? dx.segment() : null;
+            MemorySegment xs = images.segment(), gs = grads.segment(), dxs = dx == null ? null : dx.segment();
             forEachChannelBlock(s, (first, end) -> {
                 BatchNormKernels.sums(gradSum, gradDot, gs, grads.offset(), xs, images.offset(), zero, stats.meanF,
                         s.batch(), channels, s.spatial(), first, end);
@@ -207,12 +229,14 @@ final class BatchNormalization {
                     double missed = stats.mean[c] - stats.meanF[c];
                     gradDot[c] -= missed * gradSum[c];
                     double invStd = stats.invStd[c], slope = gradDot[c] * invStd * invStd / n;
-                    scale[c] = gamma[c] * stats.invStd[c];
                     gMean[c] = (float) (gradSum[c] / n - missed * slope);
                     k[c] = (float) slope;
                 }
-                if (!inputGradient) {
+                if (dx == null) {
                     return;
+                }
+                for (int c = first; c < end; c++) {
+                    scale[c] = gamma[c] * stats.invStd[c];
                 }
                 if (training) {
                     BatchNormKernels.inputGradient(dxs, 0, gs, grads.offset(), xs, images.offset(), stats.meanF, gMean, k, scale,
@@ -222,12 +246,9 @@ final class BatchNormalization {
                 }
             });
         }
-        float[] dWeight = new float[channels], dBias = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            dWeight[c] = (float) (gradDot[c] * stats.invStd[c]);
-            dBias[c] = (float) gradSum[c];
-        }
-        return new Gradients(dx, Tensor.fromArray(dWeight, channels), Tensor.fromArray(dBias, channels));
+        stats.gradSum = gradSum;
+        stats.gradDot = gradDot;
+        stats.sumsFor = g;
     }
 
     private interface ChannelBlock {

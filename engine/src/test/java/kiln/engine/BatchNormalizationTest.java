@@ -91,6 +91,27 @@ class BatchNormalizationTest {
     }
 
     @Test
+    void aKeptGraphGivesTheSameGradientsTwice() {
+        try (MemoryScope s = MemoryScope.open()) {
+            Generator rng = new Generator(6);
+            Tensor x = Tensor.randn(rng, 5, 3, 4).requiresGrad(true);
+            Tensor weight = Tensor.randn(rng, 3).requiresGrad(true), bias = Tensor.randn(rng, 3).requiresGrad(true);
+            Tensor seed = Tensor.randn(rng, 5, 3, 4);
+            Tensor y = x.batchNorm(weight, bias, null, null, true, 0.1, 1e-5);
+            y.backward(seed, true);
+            float[][] once = {x.grad().toFloatArray(), weight.grad().toFloatArray(), bias.grad().toFloatArray()};
+            y.backward(seed, false);                       // the same upstream gradient again: twice the gradients
+            float[][] twice = {x.grad().toFloatArray(), weight.grad().toFloatArray(), bias.grad().toFloatArray()};
+            for (int r = 0; r < 3; r++) {
+                for (int i = 0; i < once[r].length; i++) {
+                    once[r][i] *= 2;
+                }
+                Check.assertBitIdentical(once[r], twice[r], "gradient " + r);
+            }
+        }
+    }
+
+    @Test
     void errorsNameTheOpAndTheShapes() {
         try (MemoryScope s = MemoryScope.open()) {
             Tensor x = Tensor.zeros(4, 3, 2);
