@@ -28,7 +28,8 @@ final class RatioTable {
         StringBuilder md = new StringBuilder();
         md.append("### `").append(run.command()).append("`, ")
                 .append(run.start().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT))).append("\n\n");
-        md.append(String.format(Locale.ROOT, "- Machine: %s; load average %.2f at the start, %.2f at the end; the run took %s.%n",
+        md.append(String.format(Locale.ROOT, "- Machine: %s; load average %.2f before the run (%.2f at its end, its own work"
+                + " included); the run took %s.%n",
                 run.machine(), run.loadBefore(), run.loadAfter(), duration(run.duration().toSeconds())));
         if (run.loadBefore() >= BUSY_LOAD) {
             md.append(String.format(Locale.ROOT, "- **The machine was busy** (load average %.2f at the start): the figures are noisy;"
