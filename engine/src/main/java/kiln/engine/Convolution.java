@@ -58,8 +58,8 @@ final class Convolution {
     /** {@code -Dkiln.conv=im2col} keeps every float32 convolution on the im2col path (to compare the two, as ConvBench does). */
     private static final boolean IM2COL_ONLY = "im2col".equals(System.getProperty("kiln.conv"));
 
-    /** Images per partial sum of the weight gradient: the chunks are summed in order at the end. */
-    private static final int IMAGES_PER_CHUNK = 8;
+    /** Images per partial sum of the weight gradient, on both paths: the chunks are summed in order at the end. */
+    private static final int IMAGES_PER_CHUNK = ImplicitGemmConv.IMAGES_PER_CHUNK;
 
     /** Checks the arguments, then takes the float32 path or the definition (see the class comment). */
     static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int strideH, int strideW, int padH, int padW,
@@ -222,13 +222,13 @@ final class Convolution {
         Tensor dw = Tensor.empty(DType.FLOAT32, Shape.of(weightDims), g.device());
         if (implicit(window, groups)) {
             int paddedH = s.height() + 2 * window.padH(), paddedW = s.width() + 2 * window.padW();
-            int implicitChunks = Parallel.tasks(s.batch(), ImplicitGemmConv.IMAGES_PER_CHUNK);
             try (Tensor padded = padded(x, window.padH(), window.padW()); Tensor grads = g.contiguous();
                  Tensor wide = Tensor.empty(DType.FLOAT32, Shape.of(Math.toIntExact((long) s.batch() * s.out() * ImplicitGemmConv.wideRow(s.outH(), paddedW))), g.device());
-                 Tensor partials = Tensor.empty(DType.FLOAT32, Shape.of(implicitChunks, weights), g.device())) {
+                 Tensor partials = Tensor.empty(DType.FLOAT32, Shape.of(chunks, weights), g.device())) {
                 ImplicitGemmConv.widen(wide.segment(), grads.segment(), grads.offset(), s.batch() * s.out(), s.outH(), s.outW(), paddedW);
-                ImplicitGemmConv.weightGrad(dw.segment(), partials.segment(), wide.segment(), padded.segment(),
+                ImplicitGemmConv.weightGrad(partials.segment(), wide.segment(), padded.segment(),
                         s.batch(), s.out(), s.channels(), paddedH, paddedW, window.kernelH(), window.kernelW());
+                sumInOrder(dw.segment(), partials.segment(), chunks, weights);
             }
             return dw;
         }
@@ -248,10 +248,7 @@ final class Convolution {
                     }
                 }
             });
-            MemorySegment.copy(ps, 0, dw.segment(), 0, (long) weights * Float.BYTES);
-            for (int chunk = 1; chunk < chunks; chunk++) {
-                BinaryKernels.zip(BinaryOp.ADD, dw.segment(), 0, dw.segment(), 0, 1, ps, (long) chunk * weights, 1, weights);
-            }
+            sumInOrder(dw.segment(), ps, chunks, weights);
         }
         return dw;
     }
@@ -272,6 +269,14 @@ final class Convolution {
             }
         }
         return db;
+    }
+
+    /** {@code sum = Σ_chunk partials[chunk]}, rows of {@code width} floats added in order of chunk: the same bits on any thread count. */
+    private static void sumInOrder(MemorySegment sum, MemorySegment partials, int chunks, int width) {
+        MemorySegment.copy(partials, 0, sum, 0, (long) width * Float.BYTES);
+        for (int chunk = 1; chunk < chunks; chunk++) {
+            BinaryKernels.zip(BinaryOp.ADD, sum, 0, sum, 0, 1, partials, (long) chunk * width, 1, width);
+        }
     }
 
     /**

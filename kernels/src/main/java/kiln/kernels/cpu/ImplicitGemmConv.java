@@ -216,11 +216,11 @@ public final class ImplicitGemmConv {
      * The weight gradient {@code dw[o, p] = Σ_n Σ_q gw[n, o, q] · xp[n, q + offset(p)]} for the wide
      * gradient {@code gw [N, O, wideRow(OH, Wp)]} ({@link #widen}), zero where q is not an output
      * (a non-finite input value there still turns its zero into NaN), and the padded images
-     * {@code xp [N, C, Hp, Wp]} ({@link #pad}); dw {@code [O, C·kH·kW]} from 0. Images are summed in
-     * chunks of {@link #IMAGES_PER_CHUNK}, one task each, into {@code partials [chunks, O·C·kH·kW]},
-     * which are then added in order: the same result whatever the number of threads.
+     * {@code xp [N, C, Hp, Wp]} ({@link #pad}), as partial sums: images in chunks of
+     * {@link #IMAGES_PER_CHUNK}, one task each, into {@code partials [chunks, O·C·kH·kW]}, which the
+     * caller adds in order (dw is their sum; the same whatever the number of threads).
      */
-    public static void weightGrad(MemorySegment dw, MemorySegment partials, MemorySegment gw, MemorySegment xp,
+    public static void weightGrad(MemorySegment partials, MemorySegment gw, MemorySegment xp,
                                   int batch, int out, int channels, int paddedH, int paddedW, int kernelH, int kernelW) {
         int[] offsets = offsets(channels, kernelH, kernelW, paddedH, paddedW);
         int taps = offsets.length, outH = paddedH - kernelH + 1, wide = wideRow(outH, paddedW);
@@ -244,10 +244,6 @@ public final class ImplicitGemmConv {
                 }
             }
         });
-        MemorySegment.copy(partials, 0, dw, 0, weights * BYTES);
-        for (int chunk = 1; chunk < chunks; chunk++) {
-            BinaryKernels.zip(BinaryOp.ADD, dw, 0, dw, 0, 1, partials, chunk * weights, 1, (int) weights);
-        }
     }
 
     /**

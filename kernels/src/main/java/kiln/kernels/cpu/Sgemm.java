@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -130,7 +131,7 @@ public final class Sgemm {
         }
         if (k == 0) {  // an empty sum: C = bias (or 0), or C += bias (or unchanged)
             float[] zeros = TILE.get();
-            java.util.Arrays.fill(zeros, 0f);
+            Arrays.fill(zeros, 0f);
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j += NR) {
                     writeTile(c, cOff + i * ldc + j, ldc, zeros, 1, Math.min(NR, n - j), accumulate, bias, biasOff + j, relu);
@@ -237,7 +238,7 @@ public final class Sgemm {
                                    long aColStride, MemorySegment b, long bOff, long bRowStride,
                                    int m, int j0, int j1, int k, boolean accumulate, MemorySegment bias, long biasOff, boolean relu) {
         float[] zeros = TILE.get();
-        java.util.Arrays.fill(zeros, 0f);
+        Arrays.fill(zeros, 0f);
         for (int i = 0; i < m; i++) {
             long cRow = cOff + i * ldc, aRow = aOff + i * aRowStride;
             for (int j = j0; j < j1; j += NR) {        // C's row starts as the bias, or 0 (plus C when accumulating)
