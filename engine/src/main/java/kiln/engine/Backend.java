@@ -53,6 +53,9 @@ public interface Backend {
      */
     void reduceRows(ReduceOp op, Tensor out, Tensor in, int correction);
 
+    /** out {@code [cols]} = the sum over the rows of a contiguous float32 in {@code [rows, cols]}, each column in row order. */
+    void sumColumns(Tensor out, Tensor in);
+
     /** out (int64, {@code [rows]}) = index of the first maximum (or minimum) of each row of in {@code [rows, len]}. */
     void argReduceRows(boolean max, Tensor out, Tensor in);
 
@@ -67,6 +70,13 @@ public interface Backend {
 
     /** out[..., i, ...] = in[..., index[..., i, ...], ...] along {@code axis}; out has index's shape. Indices checked. */
     void gather(Tensor out, Tensor in, int axis, Tensor index);
+
+    /**
+     * out = the slices of a contiguous {@code in} along {@code axis} that the 1-D {@code index}
+     * names, in its order (out is contiguous, in's shape with {@code index.dim(0)} along axis): a
+     * batch of rows gathered from a dataset. Indices checked.
+     */
+    void indexSelect(Tensor out, Tensor in, int axis, Tensor index);
 
     /** out[..., index[..., i, ...], ...] += src[..., i, ...] along {@code axis}, in order. Indices checked. */
     void scatterAdd(Tensor out, int axis, Tensor index, Tensor src);

@@ -277,6 +277,11 @@ final class CpuBackend implements Backend {
         }
     }
 
+    @Override
+    public void sumColumns(Tensor out, Tensor in) {
+        ReduceKernels.sumColumns(out.segment(), out.offset(), in.segment(), in.offset(), in.dim(0), in.dim(1));
+    }
+
     /** The float64 reference for one row. */
     private static double reduceDoubles(ReduceOp op, MemorySegment data, long start, int len, int correction) {
         DType t = DType.FLOAT64;
@@ -499,6 +504,31 @@ final class CpuBackend implements Backend {
         int size = in.dtype().byteSize();
         forEachIndexed("gather", index, out, in, axis, false,
                 (outIndex, inIndex) -> copyRaw(size, to, outIndex, from, inIndex));
+    }
+
+    @Override
+    public void indexSelect(Tensor out, Tensor in, int axis, Tensor index) {
+        int axisSize = in.dim(axis), picks = index.dim(0);
+        long outer = 1, sliceBytes = in.dtype().byteSize();             // in is [outer, axisSize, slice]
+        for (int d = 0; d < axis; d++) {
+            outer *= in.dim(d);
+        }
+        for (int d = axis + 1; d < in.rank(); d++) {
+            sliceBytes *= in.dim(d);
+        }
+        MemorySegment to = out.segment(), from = in.segment(), indices = index.segment();
+        long inStart = in.offset() * in.dtype().byteSize(), outStart = out.offset() * out.dtype().byteSize();
+        for (int j = 0; j < picks; j++) {
+            long position = Elements.getLong(index.dtype(), indices, index.offset() + j * index.strides()[0]);
+            if (position < 0 || position >= axisSize) {
+                throw new IndexOutOfBoundsException("indexSelect: index " + position + " is out of range for axis " + axis
+                        + " of size " + axisSize + " (valid: [0, " + (axisSize - 1) + "])");
+            }
+            for (long o = 0; o < outer; o++) {                              // one bulk copy per slice
+                MemorySegment.copy(from, inStart + (o * axisSize + position) * sliceBytes,
+                        to, outStart + (o * picks + j) * sliceBytes, sliceBytes);
+            }
+        }
     }
 
     @Override

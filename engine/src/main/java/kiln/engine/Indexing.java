@@ -75,12 +75,22 @@ final class Indexing {
         if (index.rank() != 1) {
             throw new IllegalArgumentException("indexSelect: index must be 1-D, got " + index.describe());
         }
-        // Selecting whole slices is a gather whose index repeats along every other axis (a stride-0 view).
+        int[] outDims = t.dims();
+        outDims[a] = index.dim(0);
+        if (t.isContiguous()) {                          // whole slices lie whole in memory: copy them in bulk
+            Tensor out = Tensor.empty(t.dtype(), Shape.of(outDims), t.device());
+            try {
+                t.backend().indexSelect(out, t, a, index);
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
+            return out;
+        }
+        // Otherwise, selecting whole slices is a gather whose index repeats along every other axis (a stride-0 view).
         int[] along = new int[t.rank()];
         Arrays.fill(along, 1);
         along[a] = index.dim(0);
-        int[] outDims = t.dims();
-        outDims[a] = index.dim(0);
         try (Tensor column = index.reshape(along); Tensor wide = column.expand(outDims)) {
             return gather(t, a, wide);
         }

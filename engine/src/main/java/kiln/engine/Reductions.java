@@ -96,6 +96,9 @@ final class Reductions {
         if (correction < 0) {
             throw new IllegalArgumentException(name + ": correction must be >= 0, got " + correction);
         }
+        if (op == ReduceOp.SUM && type == DType.FLOAT32 && t.dtype() == type && t.isContiguous() && leadingOnly(reduced)) {
+            return sumLeadingAxes(t, reduced, keepDim);
+        }
         long[] rowsAndLen = new long[2];
         try (Tensor typed = t.dtype() == type ? t.view(t.shape(), t.strides(), t.offset()) : t.to(type);
              Tensor rows = asRows(typed, reduced, rowsAndLen)) {
@@ -108,6 +111,43 @@ final class Reductions {
             try (out) {
                 return out.reshape(resultDims(t, reduced, keepDim));
             }
+        }
+    }
+
+    /** Whether the reduced axes are the first ones, some but not all: then t is {@code [rows, cols]} as it lies. */
+    private static boolean leadingOnly(boolean[] reduced) {
+        int leading = 0;
+        while (leading < reduced.length && reduced[leading]) {
+            leading++;
+        }
+        for (int a = leading; a < reduced.length; a++) {
+            if (reduced[a]) {
+                return false;
+            }
+        }
+        return leading > 0 && leading < reduced.length;
+    }
+
+    /**
+     * The sum over leading axes of a contiguous tensor (a bias gradient: a batch's sum) read in place
+     * as the columns of {@code [rows, cols]}, rather than transposed into rows first.
+     */
+    private static Tensor sumLeadingAxes(Tensor t, boolean[] reduced, boolean keepDim) {
+        long rows = 1, cols = 1;
+        for (int a = 0; a < t.rank(); a++) {
+            if (reduced[a]) {
+                rows *= t.dim(a);
+            } else {
+                cols *= t.dim(a);
+            }
+        }
+        if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("reduction of " + t.describe() + " is too large (rows or row length above 2^31)");
+        }
+        Tensor out = Tensor.empty(DType.FLOAT32, Shape.of((int) cols), t.device());
+        try (out; Tensor matrix = t.reshape((int) rows, (int) cols)) {
+            t.backend().sumColumns(out, matrix);
+            return out.reshape(resultDims(t, reduced, keepDim));
         }
     }
 

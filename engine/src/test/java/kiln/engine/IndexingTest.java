@@ -2,6 +2,9 @@ package kiln.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +101,33 @@ class IndexingTest {
             // An embedding lookup: rows of a table by token id.
             Tensor table = Tensor.arange(0, 10, 1, DType.FLOAT64).reshape(5, 2);
             assertArrayEquals(new double[] {8, 9, 2, 3}, table.indexSelect(0, Tensor.fromArray(new long[] {4, 1}, 2)).toDoubleArray());
+        }
+    }
+
+    @Test
+    void indexSelectOfAViewAndOfAMiddleAxisMatchesGather() {
+        try (MemoryScope s = MemoryScope.open()) {
+            Tensor x = Tensor.arange(0, 24, 1, DType.FLOAT32).reshape(2, 3, 4);
+            Tensor index = Tensor.fromArray(new int[] {2, 2, 0}, 3);
+            Tensor wide = index.reshape(1, 3, 1).expand(2, 3, 4);
+            // Contiguous input: the bulk slice copies.
+            assertArrayEquals(x.gather(1, wide).toFloatArray(), x.indexSelect(1, index).toFloatArray());
+            // A transposed (non-contiguous) input: the element-wise gather.
+            Tensor t = x.transpose(0, 2);                                 // [4, 3, 2]
+            assertFalse(t.isContiguous());
+            Tensor expected = t.contiguous().indexSelect(1, index);
+            assertArrayEquals(expected.toFloatArray(), t.indexSelect(1, index).toFloatArray());
+            assertArrayEquals(new int[] {4, 3, 2}, t.indexSelect(1, index).dims());
+        }
+    }
+
+    @Test
+    void indexSelectRefusesAnIndexOutOfRange() {
+        try (MemoryScope s = MemoryScope.open()) {
+            Tensor x = Tensor.zeros(3, 4);
+            var e = assertThrows(IndexOutOfBoundsException.class, () -> x.indexSelect(0, Tensor.fromArray(new long[] {1, 3}, 2)));
+            assertTrue(e.getMessage().contains("indexSelect: index 3 is out of range for axis 0 of size 3"), e.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> x.indexSelect(1, Tensor.fromArray(new long[] {-1}, 1)));
         }
     }
 

@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       {@link #rowsKernel} broadcasts from 12 rows of A, each read along p.</li>
  *   <li><b>A by rows, B by columns</b> ({@code X·Wᵀ}, a linear layer's forward pass):
  *       every C[i, j] is a dot product of two contiguous rows; {@link #dotKernel} computes a 4×4
- *       block of them at once, 16 lanes of p at a time, and adds the lanes up at the end.</li>
+ *       block of them at once, 16 lanes of p at a time, and adds the lanes up at the end ({@link LaneSums}).</li>
  * </ul>
  *
  * <p>Work is split into tiles of C whose bounds depend on the sizes only, so the result is the same
@@ -168,11 +168,11 @@ final class GemmDirect {
                 for (int ir = i0; ir < i1; ir += DOT) {
                     int mr = Math.min(DOT, i1 - ir);
                     dotKernel(lanes, a, aOff + ir * lda, lda, mr, b, bOff + jr * ldb, ldb, nr, k);
+                    LaneSums.reduce(lanes, DOT * DOT);
                     for (int r = 0; r < mr; r++) {
                         for (int q = 0; q < nr; q++) {
                             long at = cOff + (ir + r) * ldc + jr + q;
-                            float sum = laneSum(lanes, (r * DOT + q) * L);
-                            store(c, at, sum, accumulate, bias, biasOff + jr + q, relu);
+                            store(c, at, lanes[LaneSums.OF_16[r * DOT + q]], accumulate, bias, biasOff + jr + q, relu);
                         }
                     }
                 }
@@ -185,8 +185,8 @@ final class GemmDirect {
      * l summing the p with p mod L = l) go to {@code lanes[(4r + q)·L ..]}. Rows of A from
      * {@code aAt}, {@code lda} apart, and of B (the columns of the product's B) from {@code bAt},
      * {@code ldb} apart; rows past {@code aRows} or {@code bRows} repeat the last one, so that nothing
-     * is read outside the operands. The last L-wide step of p is masked. Each step of p loads 8
-     * vectors for 16 fused multiply-adds.
+     * is read outside the operands. Each step of p loads 8 vectors for 16 fused multiply-adds; the
+     * last, partial one is {@link #addLastStep}'s.
      */
     static void dotKernel(float[] lanes, MemorySegment a, long aAt, long lda, int aRows,
                           MemorySegment b, long bAt, long ldb, int bRows, int k) {
@@ -212,26 +212,13 @@ final class GemmDirect {
             y = FloatVector.fromMemorySegment(SPECIES, b, b3 + at, ORDER);
             s03 = x0.fma(y, s03); s13 = x1.fma(y, s13); s23 = x2.fma(y, s23); s33 = x3.fma(y, s33);
         }
-        if (p < k) {
-            VectorMask<Float> valid = SPECIES.indexInRange(p, k);
-            long at = p * BYTES;
-            FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, a, a0 + at, ORDER, valid);
-            FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, a, a1 + at, ORDER, valid);
-            FloatVector x2 = FloatVector.fromMemorySegment(SPECIES, a, a2 + at, ORDER, valid);
-            FloatVector x3 = FloatVector.fromMemorySegment(SPECIES, a, a3 + at, ORDER, valid);
-            FloatVector y = FloatVector.fromMemorySegment(SPECIES, b, b0 + at, ORDER, valid);
-            s00 = x0.fma(y, s00); s10 = x1.fma(y, s10); s20 = x2.fma(y, s20); s30 = x3.fma(y, s30);
-            y = FloatVector.fromMemorySegment(SPECIES, b, b1 + at, ORDER, valid);
-            s01 = x0.fma(y, s01); s11 = x1.fma(y, s11); s21 = x2.fma(y, s21); s31 = x3.fma(y, s31);
-            y = FloatVector.fromMemorySegment(SPECIES, b, b2 + at, ORDER, valid);
-            s02 = x0.fma(y, s02); s12 = x1.fma(y, s12); s22 = x2.fma(y, s22); s32 = x3.fma(y, s32);
-            y = FloatVector.fromMemorySegment(SPECIES, b, b3 + at, ORDER, valid);
-            s03 = x0.fma(y, s03); s13 = x1.fma(y, s13); s23 = x2.fma(y, s23); s33 = x3.fma(y, s33);
-        }
         s00.intoArray(lanes, 0);      s01.intoArray(lanes, L);      s02.intoArray(lanes, 2 * L);  s03.intoArray(lanes, 3 * L);
         s10.intoArray(lanes, 4 * L);  s11.intoArray(lanes, 5 * L);  s12.intoArray(lanes, 6 * L);  s13.intoArray(lanes, 7 * L);
         s20.intoArray(lanes, 8 * L);  s21.intoArray(lanes, 9 * L);  s22.intoArray(lanes, 10 * L); s23.intoArray(lanes, 11 * L);
         s30.intoArray(lanes, 12 * L); s31.intoArray(lanes, 13 * L); s32.intoArray(lanes, 14 * L); s33.intoArray(lanes, 15 * L);
+        if (p < k) {
+            addLastStep(lanes, a, aAt, lda, aRows, DOT, b, bAt, ldb, bRows, DOT, p, k);
+        }
     }
 
     /**
@@ -250,9 +237,10 @@ final class GemmDirect {
             for (int jr = j0; jr < j1; jr += 8) {
                 int nr = Math.min(8, j1 - jr);
                 rowKernel(lanes, a, aOff + i * lda, b, bOff + jr * ldb, ldb, nr, k);
+                LaneSums.reduce(lanes, 8);
                 for (int q = 0; q < nr; q++) {
                     long at = cOff + i * ldc + jr + q;
-                    store(c, at, laneSum(lanes, q * L), accumulate, bias, biasOff + jr + q, relu);
+                    store(c, at, lanes[LaneSums.OF_8[q]], accumulate, bias, biasOff + jr + q, relu);
                 }
             }
         });
@@ -261,7 +249,7 @@ final class GemmDirect {
     /**
      * Eight dot products of one row of A (from {@code aAt}) with rows of B (from {@code bAt},
      * {@code ldb} apart; rows past {@code bRows} repeat the last one): the L lanes of sum q go to
-     * {@code lanes[q·L ..]}. The last L-wide step of p is masked.
+     * {@code lanes[q·L ..]}. The last, partial step of p is {@link #addLastStep}'s.
      */
     static void rowKernel(float[] lanes, MemorySegment a, long aAt, MemorySegment b, long bAt, long ldb, int bRows, int k) {
         long a0 = aAt * BYTES, step = ldb * BYTES, b0 = bAt * BYTES;
@@ -283,21 +271,38 @@ final class GemmDirect {
             s6 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b6 + at, ORDER), s6);
             s7 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b7 + at, ORDER), s7);
         }
-        if (p < k) {
-            VectorMask<Float> valid = SPECIES.indexInRange(p, k);
-            long at = p * BYTES;
-            FloatVector x = FloatVector.fromMemorySegment(SPECIES, a, a0 + at, ORDER, valid);
-            s0 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b0 + at, ORDER, valid), s0);
-            s1 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b1 + at, ORDER, valid), s1);
-            s2 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b2 + at, ORDER, valid), s2);
-            s3 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b3 + at, ORDER, valid), s3);
-            s4 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b4 + at, ORDER, valid), s4);
-            s5 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b5 + at, ORDER, valid), s5);
-            s6 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b6 + at, ORDER, valid), s6);
-            s7 = x.fma(FloatVector.fromMemorySegment(SPECIES, b, b7 + at, ORDER, valid), s7);
-        }
         s0.intoArray(lanes, 0);     s1.intoArray(lanes, L);     s2.intoArray(lanes, 2 * L); s3.intoArray(lanes, 3 * L);
         s4.intoArray(lanes, 4 * L); s5.intoArray(lanes, 5 * L); s6.intoArray(lanes, 6 * L); s7.intoArray(lanes, 7 * L);
+        if (p < k) {
+            addLastStep(lanes, a, aAt, 0, 1, 1, b, bAt, ldb, bRows, 8, p, k);
+        }
+    }
+
+    /**
+     * The last, partial step of p (from {@code p} to {@code k < p + L}) of {@link #dotKernel} or
+     * {@link #rowKernel}: for each of {@code tileRows} rows r of A and {@code tileCols} rows q of B,
+     * {@code lanes[(r·tileCols + q)·L ..]} gains the masked products, lane by lane as the kernel's
+     * own loop would have added them (the same fused multiply-add, so the same bits).
+     *
+     * <p>Why a method of its own, and a loop? Before C2 compiles a kernel, C1 compiles it with
+     * profiling, inlining the whole of every Vector API call: a kernel with a dozen masked loads
+     * beside its main loop ran C1 out of virtual registers, and a method C1 gave up on can stay in
+     * slow, non-vectorized code for the rest of the run (seen: an MLP epoch 8× slower). Kept apart
+     * and looped, the masked loads are two call sites.
+     */
+    private static void addLastStep(float[] lanes, MemorySegment a, long aAt, long lda, int aRows, int tileRows,
+                                    MemorySegment b, long bAt, long ldb, int bRows, int tileCols, int p, int k) {
+        VectorMask<Float> valid = SPECIES.indexInRange(p, k);
+        for (int r = 0; r < tileRows; r++) {
+            long aRow = aAt + Math.min(r, aRows - 1) * lda;
+            FloatVector x = FloatVector.fromMemorySegment(SPECIES, a, (aRow + p) * BYTES, ORDER, valid);
+            for (int q = 0; q < tileCols; q++) {
+                long bRow = bAt + Math.min(q, bRows - 1) * ldb;
+                FloatVector y = FloatVector.fromMemorySegment(SPECIES, b, (bRow + p) * BYTES, ORDER, valid);
+                int at = (r * tileCols + q) * L;
+                x.fma(y, FloatVector.fromArray(SPECIES, lanes, at)).intoArray(lanes, at);
+            }
+        }
     }
 
     /** The epilogue of one dot product, as {@link Sgemm#writeTile}'s: {@code c[at] = f((accumulate ? c[at] : 0) + sum + bias[biasAt])}. */
@@ -305,21 +310,6 @@ final class GemmDirect {
         float value = accumulate ? c.getAtIndex(FLOAT, at) + sum : sum;
         value = bias != null ? value + bias.getAtIndex(FLOAT, biasAt) : value;
         c.setAtIndex(FLOAT, at, relu ? Math.max(value, 0f) : value);
-    }
-
-    /**
-     * The L lanes from {@code from} added in a fixed order (pairs, then pairs of pairs): the same
-     * result whether or not this code is compiled yet, which {@code reduceLanes} does not promise.
-     */
-    static float laneSum(float[] lanes, int from) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int l = 0; l < L; l += 4) {
-            s0 += lanes[from + l];
-            s1 += lanes[from + l + 1];
-            s2 += lanes[from + l + 2];
-            s3 += lanes[from + l + 3];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /** A thread's scratch: the micro-kernel's result tile and zero-padded copies of edge slivers. */

@@ -236,9 +236,10 @@ public final class ImplicitGemmConv {
                     int pRows = Math.min(4, taps - p0);
                     weightKernel(lanes, gw, first * imageGrad + (long) o0 * wide, wide, oRows, imageGrad,
                             xp, first * imageIn, offsets, p0, pRows, imageIn, images, wide);
+                    LaneSums.reduce(lanes, 16);
                     for (int r = 0; r < oRows; r++) {
                         for (int s = 0; s < pRows; s++) {
-                            partials.setAtIndex(FLOAT, to + (long) (o0 + r) * taps + p0 + s, GemmDirect.laneSum(lanes, (r * 4 + s) * L));
+                            partials.setAtIndex(FLOAT, to + (long) (o0 + r) * taps + p0 + s, lanes[LaneSums.OF_16[r * 4 + s]]);
                         }
                     }
                 }

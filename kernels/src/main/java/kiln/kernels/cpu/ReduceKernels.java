@@ -289,6 +289,80 @@ public final class ReduceKernels {
         });
     }
 
+    // -------------------------------------------------------------------------------- column sums
+
+    /** Rows per float partial sum of a column (then added up in double), as a block bounds a run's. */
+    static final int COLUMN_BLOCK = 1024;
+    /** Columns per task of {@link #sumColumns}: four vectors. */
+    static final int COLUMN_TILE = 4 * 16;
+
+    /**
+     * {@code out[outOff + j] = Σ_i in[inOff + i·cols + j]} for j ∈ [0, cols): the sum over the rows
+     * of a row-major (rows, cols) block, as a bias gradient sums over the batch. Each column adds its
+     * rows in order, in float over blocks of {@link #COLUMN_BLOCK} rows whose sums are added in
+     * double; the vector kernel does the same, a vector of columns at a time, so the two agree bit
+     * for bit and no lanes need adding across. Tasks of {@link #COLUMN_TILE} columns.
+     */
+    public static void sumColumns(MemorySegment out, long outOff, MemorySegment in, long inOff, int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("rows and cols must be >= 0, got " + rows + " and " + cols);
+        }
+        boolean simd = Simd.enabled();
+        int tiles = Parallel.tasks(cols, COLUMN_TILE);
+        IntConsumer tile = t -> {
+            int from = t * COLUMN_TILE, count = Math.min(COLUMN_TILE, cols - from);
+            if (simd) {
+                sumColumnsSimd(out, outOff + from, in, inOff + from, rows, cols, count);
+            } else {
+                sumColumnsScalar(out, outOff + from, in, inOff + from, rows, cols, count);
+            }
+        };
+        if ((long) rows * cols >= BLOCK) {
+            Parallel.forEach(tiles, tile);
+        } else {
+            for (int t = 0; t < tiles; t++) {
+                tile.accept(t);
+            }
+        }
+    }
+
+    /** Scalar reference of {@link #sumColumns} for {@code count} columns, {@code stride} floats between rows. */
+    static void sumColumnsScalar(MemorySegment out, long outOff, MemorySegment in, long inOff, int rows, int stride, int count) {
+        for (int j = 0; j < count; j++) {
+            double total = 0;
+            for (int r0 = 0; r0 < rows; r0 += COLUMN_BLOCK) {
+                float partial = 0;
+                for (int r = r0; r < Math.min(rows, r0 + COLUMN_BLOCK); r++) {
+                    partial += in.getAtIndex(JAVA_FLOAT, inOff + (long) r * stride + j);
+                }
+                total += partial;
+            }
+            out.setAtIndex(JAVA_FLOAT, outOff + j, (float) total);
+        }
+    }
+
+    /** Vector API {@link #sumColumns} for {@code count} columns: whole vectors of columns, then the scalar reference for the rest. */
+    static void sumColumnsSimd(MemorySegment out, long outOff, MemorySegment in, long inOff, int rows, int stride, int count) {
+        int step = SPECIES.length(), whole = count - count % step;
+        double[] total = new double[step];
+        for (int j = 0; j < whole; j += step) {
+            java.util.Arrays.fill(total, 0);
+            for (int r0 = 0; r0 < rows; r0 += COLUMN_BLOCK) {
+                FloatVector partial = FloatVector.zero(SPECIES);
+                for (int r = r0; r < Math.min(rows, r0 + COLUMN_BLOCK); r++) {
+                    partial = partial.add(load(in, inOff + (long) r * stride + j));
+                }
+                for (int l = 0; l < step; l++) {
+                    total[l] += partial.lane(l);
+                }
+            }
+            for (int l = 0; l < step; l++) {
+                out.setAtIndex(JAVA_FLOAT, outOff + j + l, (float) total[l]);
+            }
+        }
+        sumColumnsScalar(out, outOff + whole, in, inOff + whole, rows, stride, count - whole);
+    }
+
     /** Two-pass variance: the mean, then Σ (x − mean)² / max(0, n − correction). */
     private static double variance(MemorySegment in, long off, int n, int correction) {
         double mean = sum(in, off, n) / n;

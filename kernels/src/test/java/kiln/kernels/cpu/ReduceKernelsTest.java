@@ -366,6 +366,62 @@ class ReduceKernelsTest {
         }
     }
 
+    // -------------------------------------------------------------------------------- column sums
+
+    static Stream<Arguments> columnShapes() {
+        int[] rows = {0, 1, 2, 7, 128, ReduceKernels.COLUMN_BLOCK + 3};
+        int[] cols = {0, 1, LANES - 1, LANES + 1, 37, ReduceKernels.COLUMN_TILE + LANES + 5, 256};
+        return IntStream.of(rows).boxed().flatMap(r -> IntStream.of(cols).mapToObj(c -> Arguments.of(r, c)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("columnShapes")
+    void sumColumnsSimdMatchesTheReferenceBitForBitOnAnyThreadCount(int rows, int cols) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment in = random(arena, IN_OFF, rows * cols, 31L * rows + cols, -3f, 5f);
+            float[] expected = columnSums(false, 1, in, rows, cols);
+            // the reference: each column's rows in order, in float per block, blocks in double
+            for (int j = 0; j < cols; j++) {
+                double total = 0;
+                for (int r0 = 0; r0 < rows; r0 += ReduceKernels.COLUMN_BLOCK) {
+                    float partial = 0;
+                    for (int r = r0; r < Math.min(rows, r0 + ReduceKernels.COLUMN_BLOCK); r++) {
+                        partial += in.getAtIndex(JAVA_FLOAT, IN_OFF + (long) r * cols + j);
+                    }
+                    total += partial;
+                }
+                assertEquals((float) total, expected[j], "column " + j);
+            }
+            for (int threads : new int[] {1, 2, 3}) {
+                assertArrayEquals(expected, columnSums(true, threads, in, rows, cols), "simd, " + threads + " threads");
+            }
+        }
+    }
+
+    @Test
+    void sumColumnsLeavesTheRestOfOutAlone() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment in = floats(arena, 1, 2, 3, 4, 5, 6);
+            MemorySegment out = filled(arena, OUT_OFF + 3 + 8, SENTINEL);
+            ReduceKernels.sumColumns(out, OUT_OFF, in, 0, 2, 3);
+            assertArrayEquals(new float[] {5, 7, 9}, read(out, OUT_OFF, 3));
+            assertUntouchedOutside(out, OUT_OFF, 3);
+            assertThrows(IllegalArgumentException.class, () -> ReduceKernels.sumColumns(out, 0, in, 0, -1, 3));
+        }
+    }
+
+    private static float[] columnSums(boolean simd, int threads, MemorySegment in, int rows, int cols) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment out = filled(arena, OUT_OFF + cols + 8, SENTINEL);
+            withThreads(threads, () -> {
+                withSimd(simd, () -> ReduceKernels.sumColumns(out, OUT_OFF, in, IN_OFF, rows, cols));
+                return null;
+            });
+            assertUntouchedOutside(out, OUT_OFF, cols);
+            return read(out, OUT_OFF, cols);
+        }
+    }
+
     /** Runs reduceRows into out[OUT_OFF, OUT_OFF + rows) and returns those values. */
     private static float[] rowsOf(boolean simd, ReduceOp op, MemorySegment out, MemorySegment in, long inOff,
                                   int rows, int len, int correction) {
