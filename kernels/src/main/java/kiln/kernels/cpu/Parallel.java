@@ -3,6 +3,7 @@ package kiln.kernels.cpu;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
@@ -90,31 +91,56 @@ public final class Parallel {
         current.run(tasks, body);
     }
 
-    /** One job: a shared counter that hands out task indices, and a count of finished helpers. */
+    /**
+     * One job: its tasks cut into one contiguous share per thread of the pool, each with a counter
+     * that hands out its task indices, and a count of finished helpers.
+     *
+     * <p>Thread i (the caller is 0, worker i is i) works through share i first, then helps with the
+     * others'. When the threads keep pace, each runs the same tasks call after call, so the data a
+     * task reads (a slice of a layer's weights, say) stays in that core's own cache; one shared
+     * counter would deal the tasks out anew each time. Which thread runs a task never changes what
+     * the task computes, so results do not depend on it.
+     */
     private static final class Job {
+        /** Counters this many ints apart, so that two never share a cache line. */
+        private static final int PAD = 16;
         final int tasks;
+        final int shares;
         final IntConsumer body;
-        final AtomicInteger next = new AtomicInteger();
+        final AtomicIntegerArray next;
         final AtomicInteger helpersLeft;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Thread caller = Thread.currentThread();
 
-        Job(int tasks, IntConsumer body, int helpers) {
+        Job(int tasks, int shares, IntConsumer body, int helpers) {
             this.tasks = tasks;
+            this.shares = shares;
             this.body = body;
+            this.next = new AtomicIntegerArray(shares * PAD);
+            for (int share = 0; share < shares; share++) {
+                next.set(share * PAD, start(share));
+            }
             this.helpersLeft = new AtomicInteger(helpers);
         }
 
-        /** Claims and runs tasks until none are left. */
-        void work() {
+        /** The first task of a share: shares differ in size by at most one task. */
+        private int start(int share) {
+            return (int) ((long) tasks * share / shares);
+        }
+
+        /** Claims and runs tasks until none are left: those of share {@code own} first, then the others in turn. */
+        void work(int own) {
             boolean outer = INSIDE_TASK.get();
             INSIDE_TASK.set(true);
             try {
-                for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
-                    if (failure.get() != null) {
-                        return;
+                for (int k = 0; k < shares; k++) {
+                    int share = (own + k) % shares, end = start(share + 1);
+                    for (int t = next.getAndIncrement(share * PAD); t < end; t = next.getAndIncrement(share * PAD)) {
+                        if (failure.get() != null) {
+                            return;
+                        }
+                        body.accept(t);
                     }
-                    body.accept(t);
                 }
             } catch (Throwable e) {
                 failure.compareAndSet(null, e);
@@ -134,17 +160,18 @@ public final class Parallel {
             this.queue = new ArrayBlockingQueue<>(Math.max(1, 4 * threads));
             this.workers = new Thread[threads - 1];
             for (int i = 0; i < workers.length; i++) {
-                Thread worker = new Thread(this::serve, "kiln-worker-" + (i + 1));
+                int share = i + 1;
+                Thread worker = new Thread(() -> serve(share), "kiln-worker-" + share);
                 worker.setDaemon(true);
                 workers[i] = worker;
                 worker.start();
             }
         }
 
-        private void serve() {
+        private void serve(int share) {
             try {
                 while (true) {
-                    help(nextJob());
+                    help(nextJob(), share);
                 }
             } catch (InterruptedException stop) {
                 // shutdown(): the pool was replaced
@@ -156,8 +183,8 @@ public final class Parallel {
          * job once it is done: a waiting worker would otherwise keep the last job's tasks, and the
          * tensors they captured, from being collected.
          */
-        private static void help(Job job) {
-            job.work();
+        private static void help(Job job, int share) {
+            job.work(share);
             if (job.helpersLeft.decrementAndGet() == 0) {
                 LockSupport.unpark(job.caller);
             }
@@ -181,14 +208,14 @@ public final class Parallel {
 
         void run(int tasks, IntConsumer body) {
             int helpers = Math.min(workers.length, tasks - 1);
-            Job job = new Job(tasks, body, helpers);
+            Job job = new Job(tasks, threads, body, helpers);
             for (int i = 0; i < helpers; i++) {
                 if (!queue.offer(job)) {
                     // Queue full (many callers at once): this helper's share is done by the caller.
                     job.helpersLeft.decrementAndGet();
                 }
             }
-            job.work();
+            job.work(0);
             long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (job.helpersLeft.get() > 0) {
                 if (System.nanoTime() < spinUntil) {
