@@ -109,10 +109,15 @@ public final class ImplicitGemmConv {
         Parallel.forEach(batch, n -> {
             float[] tile = TILE.get();
             for (int q0 = 0; q0 < wide; q0 += COLS) {
+                int count = Math.min(COLS, wide - q0), vectors = (count + L - 1) / L;
                 for (int o0 = 0; o0 < out; o0 += ROWS) {
                     int rows = Math.min(ROWS, out - o0);
-                    forwardKernel(tile, w, wOff + (long) o0 * taps, taps, rows, xp, n * imageIn + q0, offsets);
-                    writeWide(y, n * imageOut + (long) o0 * outH * outW, tile, rows, q0, Math.min(COLS, wide - q0),
+                    if (vectors == COLS / L) {
+                        forwardKernel(tile, w, wOff + (long) o0 * taps, taps, rows, xp, n * imageIn + q0, offsets);
+                    } else {
+                        forwardKernelNarrow(tile, w, wOff + (long) o0 * taps, taps, rows, xp, n * imageIn + q0, offsets, vectors);
+                    }
+                    writeWide(y, n * imageOut + (long) o0 * outH * outW, tile, rows, q0, count,
                             outH, outW, paddedW, bias, biasOff + o0);
                 }
             }
@@ -158,6 +163,35 @@ public final class ImplicitGemmConv {
         c30.intoArray(tile, 3 * COLS);         c31.intoArray(tile, 3 * COLS + L);     c32.intoArray(tile, 3 * COLS + 2 * L);     c33.intoArray(tile, 3 * COLS + 3 * L);
         c40.intoArray(tile, 4 * COLS);         c41.intoArray(tile, 4 * COLS + L);     c42.intoArray(tile, 4 * COLS + 2 * L);     c43.intoArray(tile, 4 * COLS + 3 * L);
         c50.intoArray(tile, 5 * COLS);         c51.intoArray(tile, 5 * COLS + L);     c52.intoArray(tile, 5 * COLS + 2 * L);     c53.intoArray(tile, 5 * COLS + 3 * L);
+    }
+
+    /**
+     * {@link #forwardKernel} for the last positions of the wide rows, fewer than COLS: one vector of
+     * positions at a time ({@code vectors} of them, 6 rows by 1 vector each), so that a few positions
+     * left over (12 of the 140 of a 10×10 output on 14-wide rows) do not cost a whole 4-vector block.
+     * The same sums in the same order, so the same bits as the wide kernel.
+     */
+    static void forwardKernelNarrow(float[] tile, MemorySegment w, long wAt, long ldw, int rows,
+                                    MemorySegment xp, long at, int[] offsets, int vectors) {
+        long w0 = wAt * BYTES, step = ldw * BYTES;
+        long w1 = w0 + Math.min(1, rows - 1) * step, w2 = w0 + Math.min(2, rows - 1) * step,
+                w3 = w0 + Math.min(3, rows - 1) * step, w4 = w0 + Math.min(4, rows - 1) * step,
+                w5 = w0 + Math.min(5, rows - 1) * step;
+        for (int v = 0; v < vectors; v++) {
+            FloatVector c0 = FloatVector.zero(SPECIES), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+            for (int p = 0; p < offsets.length; p++) {
+                FloatVector x = FloatVector.fromMemorySegment(SPECIES, xp, (at + v * L + offsets[p]) * BYTES, ORDER);
+                long tap = (long) p * BYTES;
+                c0 = FloatVector.broadcast(SPECIES, w.get(FLOAT, w0 + tap)).fma(x, c0);
+                c1 = FloatVector.broadcast(SPECIES, w.get(FLOAT, w1 + tap)).fma(x, c1);
+                c2 = FloatVector.broadcast(SPECIES, w.get(FLOAT, w2 + tap)).fma(x, c2);
+                c3 = FloatVector.broadcast(SPECIES, w.get(FLOAT, w3 + tap)).fma(x, c3);
+                c4 = FloatVector.broadcast(SPECIES, w.get(FLOAT, w4 + tap)).fma(x, c4);
+                c5 = FloatVector.broadcast(SPECIES, w.get(FLOAT, w5 + tap)).fma(x, c5);
+            }
+            c0.intoArray(tile, v * L);            c1.intoArray(tile, COLS + v * L);     c2.intoArray(tile, 2 * COLS + v * L);
+            c3.intoArray(tile, 3 * COLS + v * L); c4.intoArray(tile, 4 * COLS + v * L); c5.intoArray(tile, 5 * COLS + v * L);
+        }
     }
 
     /**
