@@ -1,5 +1,6 @@
 package kiln.kernels.cpu;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -78,7 +79,7 @@ final class LaneSums {
 
     /** The scalar reference: {@code values[from .. from + L)} added as {@link #reduce} adds them. */
     static float halvingSum(float[] values, int from) {
-        float[] half = java.util.Arrays.copyOfRange(values, from, from + L);
+        float[] half = Arrays.copyOfRange(values, from, from + L);
         for (int n = L / 2; n >= 1; n /= 2) {
             for (int i = 0; i < n; i++) {
                 half[i] += half[i + n];

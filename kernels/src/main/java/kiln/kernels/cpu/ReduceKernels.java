@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
@@ -293,7 +294,7 @@ public final class ReduceKernels {
 
     /** Rows per float partial sum of a column (then added up in double), as a block bounds a run's. */
     static final int COLUMN_BLOCK = 1024;
-    /** Columns per task of {@link #sumColumns}: four vectors. */
+    /** Columns per task of {@link #sumColumns}: four 512-bit vectors. */
     static final int COLUMN_TILE = 4 * 16;
 
     /**
@@ -346,7 +347,7 @@ public final class ReduceKernels {
         int step = SPECIES.length(), whole = count - count % step;
         double[] total = new double[step];
         for (int j = 0; j < whole; j += step) {
-            java.util.Arrays.fill(total, 0);
+            Arrays.fill(total, 0);
             for (int r0 = 0; r0 < rows; r0 += COLUMN_BLOCK) {
                 FloatVector partial = FloatVector.zero(SPECIES);
                 for (int r = r0; r < Math.min(rows, r0 + COLUMN_BLOCK); r++) {
