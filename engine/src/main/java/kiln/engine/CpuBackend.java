@@ -518,8 +518,10 @@ final class CpuBackend implements Backend {
         }
         MemorySegment to = out.segment(), from = in.segment(), indices = index.segment();
         long inStart = in.offset() * in.dtype().byteSize(), outStart = out.offset() * out.dtype().byteSize();
+        long indexStride = index.strides()[0];
+        DType indexType = index.dtype();
         for (int j = 0; j < picks; j++) {
-            long position = Elements.getLong(index.dtype(), indices, index.offset() + j * index.strides()[0]);
+            long position = Elements.getLong(indexType, indices, index.offset() + j * indexStride);
             if (position < 0 || position >= axisSize) {
                 throw new IndexOutOfBoundsException("indexSelect: index " + position + " is out of range for axis " + axis
                         + " of size " + axisSize + " (valid: [0, " + (axisSize - 1) + "])");
