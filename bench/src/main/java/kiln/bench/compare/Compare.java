@@ -19,16 +19,19 @@ import kiln.nn.io.AtomicFiles;
  * same work, back to back in one run, and one table of speed ratios against issue 6's targets.
  *
  * <pre>
- * ./kiln bench SUITE... [--json] [--threads 1,2] [--no-peers] [--quick] [--out FILE] [--peers-dir DIR]
+ * ./kiln bench SUITE... [--json] [--threads 1,2] [--no-peers] [--quick] [--out FILE] [--peers-dir DIR] [--one-jvm]
  * ./kiln bench jmh [--quick] [--only REGEX] [--peers] [--out FILE]      (the JMH report, {@link BenchReport})
  * </pre>
  *
- * Exit status: 0 when every suite ran (with or without its peers), 1 when a suite could not run (its
+ * <p>Several suites run one after the other, each in a JVM of its own ({@link SuiteProcess}), so that
+ * one suite's JIT profile cannot slow the next; {@code --one-jvm} runs them all in this one.
+ *
+ * <p>Exit status: 0 when every suite ran (with or without its peers), 1 when a suite could not run (its
  * data is missing), 2 for a command line it cannot run.
  */
 public final class Compare {
     static final String USAGE = "usage: kiln bench SUITE... [--json] [--threads 1,2] [--no-peers] [--quick] [--out FILE]"
-            + " [--peers-dir DIR]   (SUITE: gemm conv train infer memory all)\n"
+            + " [--peers-dir DIR] [--one-jvm]   (SUITE: gemm conv train infer memory all)\n"
             + "       kiln bench jmh [--quick] [--only REGEX] [--peers] [--out FILE]   (the JMH report, bench/RESULTS.md)";
 
     private Compare() {}
@@ -77,9 +80,10 @@ public final class Compare {
         List<Row> rows = new ArrayList<>();
         int status = 0;
         try {
+            boolean fork = options.suites().size() > 1 && !options.oneJvm();
             for (Suite suite : options.suites()) {
                 try {
-                    rows.addAll(suite.run(session));
+                    rows.addAll(fork ? SuiteProcess.run(suite, options, peers != null) : suite.run(session));
                 } catch (IOException e) {
                     err.println("kiln bench: " + suite.name() + " not measured: " + e.getMessage());
                     status = 1;
@@ -89,7 +93,8 @@ public final class Compare {
             Parallel.setThreads(threadsBefore);
         }
         RunInfo run = new RunInfo("./kiln bench " + String.join(" ", args), start, Machine.describe(), loadBefore,
-                Machine.loadAverage(), Duration.between(start, ZonedDateTime.now()), timer.describe(), peersText, peers != null);
+                Machine.loadAverage(), Duration.between(start, ZonedDateTime.now()), timer.describe(), peersText, peers != null,
+                options.suites().size() > 1 && !options.oneJvm());
         String text = options.json() ? RatioTable.jsonLines(rows) : RatioTable.markdown(run, rows);
         out.print(text);
         out.flush();
@@ -105,7 +110,7 @@ public final class Compare {
     }
 
     private static String help(List<Suite> known) {
-        StringBuilder help = new StringBuilder(USAGE).append("\n\nSuites (Kiln in this JVM, then the matching peer script):\n");
+        StringBuilder help = new StringBuilder(USAGE).append("\n\nSuites (Kiln, then the matching peer script):\n");
         for (Suite suite : known) {
             help.append(String.format("  %-7s %s%n", suite.name(), suite.measures()));
         }
@@ -115,7 +120,9 @@ public final class Compare {
                 .append("  --no-peers   Kiln's figures alone\n")
                 .append("  --quick      fewer sizes, epochs, calls and shorter repeats: a smoke check, noisier\n")
                 .append("  --out FILE   also write the output to FILE\n")
-                .append("  --peers-dir  where the peer scripts are (default ../shared/peers; they run with /usr/bin/python3)\n\n")
+                .append("  --peers-dir  where the peer scripts are (default ../shared/peers; they run with /usr/bin/python3)\n")
+                .append("  --one-jvm    run every suite in this JVM (by default each of several suites gets a fresh JVM, so that\n")
+                .append("               the JIT's code for one suite's shapes cannot slow the next)\n\n")
                 .append("The peers wait up to $ANCHOR_IDLE_TIMEOUT seconds (default 60) for a quiet machine before each measurement.");
         return help.toString();
     }

@@ -16,9 +16,10 @@ import java.util.Set;
  * @param quick     shorter runs
  * @param out       also write the output here, or null
  * @param peersDir  where the peer scripts are
+ * @param oneJvm    run all suites in this JVM instead of a fresh JVM each
  */
 record CompareOptions(List<Suite> suites, boolean json, List<Integer> threads, boolean peers, boolean quick, Path out,
-                      Path peersDir) {
+                      Path peersDir, boolean oneJvm) {
     /** A command line that cannot run; the message is one line. */
     static final class UsageException extends IllegalArgumentException {
         UsageException(String message) {
@@ -35,12 +36,14 @@ record CompareOptions(List<Suite> suites, boolean json, List<Integer> threads, b
         boolean quick = false;
         Path out = null;
         Path peersDir = PeerRunner.DEFAULT_FOLDER;
+        boolean oneJvm = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
                 case "--json" -> json = true;
                 case "--no-peers" -> peers = false;
                 case "--quick" -> quick = true;
+                case "--one-jvm" -> oneJvm = true;
                 case "--threads" -> threads = threads(value(args, ++i, arg));
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 case "--peers-dir" -> peersDir = Path.of(value(args, ++i, arg));
@@ -55,7 +58,7 @@ record CompareOptions(List<Suite> suites, boolean json, List<Integer> threads, b
         if (suites.isEmpty()) {
             throw new UsageException("name a suite: " + names(known) + ", all (try --help)");
         }
-        return new CompareOptions(List.copyOf(suites), json, threads, peers, quick, out, peersDir);
+        return new CompareOptions(List.copyOf(suites), json, threads, peers, quick, out, peersDir, oneJvm);
     }
 
     private static List<Suite> suites(String name, List<Suite> known) {

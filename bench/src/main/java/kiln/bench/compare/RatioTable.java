@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import kiln.nn.io.Json;
 
@@ -35,7 +36,7 @@ final class RatioTable {
             md.append(String.format(Locale.ROOT, "- **The machine was busy** (load average %.2f at the start): the figures are noisy;"
                     + " re-run on a quiet machine before quoting them.%n", run.loadBefore()));
         }
-        md.append("- Kiln: timed in the command's JVM, ").append(run.timing())
+        md.append(run.forked() ? "- Kiln: each suite in a fresh JVM, " : "- Kiln: timed in the command's JVM, ").append(run.timing())
                 .append("; train: seconds per epoch over the epochs after the first (the first holds the JIT's warm-up).\n");
         md.append(run.peersRan()
                 ? "- Peers: `../shared/peers`, run by " + run.peers() + " right after Kiln on the same threads; each waits for a quiet"
@@ -101,10 +102,51 @@ final class RatioTable {
         object.put("peer_figure", row.peer() == null ? null : json(row.peer()));
         object.put("speed_ratio", row.peer() == null ? null : row.speedRatio());
         object.put("target", row.target() == null ? null : row.target().text());
+        object.put("target_kind", row.target() == null ? null : row.target().kind().name().toLowerCase(Locale.ROOT));
+        object.put("target_bound", row.target() == null ? null : row.target().bound());
         object.put("met", row.met());
         object.put("note", row.note());
         object.putAll(row.extras());
         return object;
+    }
+
+    /** The keys {@link #json(Row)} writes itself; any other key of a row's object is one of its extras. */
+    private static final Set<String> ROW_KEYS = Set.of("suite", "what", "threads", "unit", "higher_is_better", "kiln", "peer",
+            "peer_figure", "speed_ratio", "target", "target_kind", "target_bound", "met", "note");
+
+    /**
+     * The row {@link #json(Row)} wrote, read back (how a suite run in its own JVM hands its rows over);
+     * the derived fields (ratio, met) are recomputed, not read.
+     *
+     * @throws IllegalArgumentException if {@code object} is not such a row
+     */
+    static Row row(Map<?, ?> object) {
+        Map<String, Object> extras = new LinkedHashMap<>();
+        object.forEach((key, value) -> {
+            if (!ROW_KEYS.contains(key)) {
+                extras.put((String) key, value);
+            }
+        });
+        Target target = object.get("target") == null ? null : new Target(text(object, "target"),
+                Target.Kind.valueOf(text(object, "target_kind").toUpperCase(Locale.ROOT)), number(object, "target_bound").doubleValue());
+        Object peerFigure = object.get("peer_figure");
+        return new Row(text(object, "suite"), text(object, "what"), number(object, "threads").intValue(),
+                Unit.ofSymbol(text(object, "unit")), Timing.fromJson(object.get("kiln"), "kiln"), text(object, "peer"),
+                peerFigure == null ? null : Timing.fromJson(peerFigure, "peer_figure"), target, text(object, "note"), extras);
+    }
+
+    private static String text(Map<?, ?> object, String key) {
+        if (!(object.get(key) instanceof String text)) {
+            throw new IllegalArgumentException("a row's \"" + key + "\" must be a string, got " + object.get(key));
+        }
+        return text;
+    }
+
+    private static Number number(Map<?, ?> object, String key) {
+        if (!(object.get(key) instanceof Number number)) {
+            throw new IllegalArgumentException("a row's \"" + key + "\" must be a number, got " + object.get(key));
+        }
+        return number;
     }
 
     private static Map<String, Object> json(Timing timing) {

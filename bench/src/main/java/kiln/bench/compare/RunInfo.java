@@ -16,7 +16,8 @@ import java.time.ZonedDateTime;
  * @param timing     how Kiln's calls were timed, in words
  * @param peers      what ran the peers, or why they did not run
  * @param peersRan   whether the peers ran
+ * @param forked     whether each suite ran in a JVM of its own
  */
 record RunInfo(String command, ZonedDateTime start, String machine, double loadBefore, double loadAfter, Duration duration,
-               String timing, String peers, boolean peersRan) {
+               String timing, String peers, boolean peersRan, boolean forked) {
 }

@@ -28,6 +28,16 @@ enum Unit {
         return symbol;
     }
 
+    /** The unit printed as {@code symbol}. */
+    static Unit ofSymbol(String symbol) {
+        for (Unit unit : values()) {
+            if (unit.symbol.equals(symbol)) {
+                return unit;
+            }
+        }
+        throw new IllegalArgumentException("no unit is written '" + symbol + "'");
+    }
+
     boolean higherIsBetter() {
         return higherIsBetter;
     }

@@ -37,6 +37,8 @@ class CompareOptionsTest {
         assertEquals(List.of("conv"), names(options));
         assertEquals(List.of(2), options.threads());
         assertEquals(true, options.json() && options.quick() && !options.peers());
+        assertEquals(false, options.oneJvm());
+        assertEquals(true, CompareOptions.parse(List.of("conv", "--one-jvm"), KNOWN).oneJvm());
     }
 
     @Test

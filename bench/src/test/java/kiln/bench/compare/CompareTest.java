@@ -150,7 +150,7 @@ class CompareTest {
 
     @Test
     void aSuiteThatCannotRunIsSaidAndTheOthersStillPrint() throws InterruptedException {
-        assertEquals(1, run("missing", "canned", "--no-peers", "--threads", "1"));
+        assertEquals(1, run("missing", "canned", "--no-peers", "--threads", "1", "--one-jvm"));
         assertTrue(stderrLines().contains("kiln bench: missing not measured: no Fashion-MNIST anywhere"), String.join("\n", stderrLines()));
         assertTrue(stdout().contains("| canned | nothing |"), stdout());
     }

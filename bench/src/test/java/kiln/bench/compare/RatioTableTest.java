@@ -1,6 +1,7 @@
 package kiln.bench.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -23,7 +24,7 @@ class RatioTableTest {
 
     private static RunInfo run(double loadBefore) {
         return new RunInfo("./kiln bench all", ZonedDateTime.of(2026, 11, 22, 9, 5, 0, 0, ZoneOffset.UTC), "AMD EPYC, 2 cores, JDK 25",
-                loadBefore, 0.4, Duration.ofSeconds(412), Timer.standard().describe(), "/usr/bin/python3 (torch 1.13, numpy 1.24)", true);
+                loadBefore, 0.4, Duration.ofSeconds(412), Timer.standard().describe(), "/usr/bin/python3 (torch 1.13, numpy 1.24)", true, true);
     }
 
     @Test
@@ -52,6 +53,7 @@ class RatioTableTest {
         assertEquals(3, lines.stream().filter(l -> l.startsWith("| gemm") || l.startsWith("| conv") || l.startsWith("| memory")).count());
         assertEquals("Targets: 1 PASS, 2 MISS.", lines.getLast());
         assertTrue(!md.contains("busy"), "a quiet machine gets no warning");
+        assertTrue(md.contains("- Kiln: each suite in a fresh JVM, "), md);
     }
 
     @Test
@@ -62,7 +64,7 @@ class RatioTableTest {
     @Test
     void withoutPeersTheHeaderSaysWhy() {
         RunInfo alone = new RunInfo("./kiln bench memory", ZonedDateTime.now(), "m", 0, 0, Duration.ofSeconds(3), "t",
-                "no peer scripts in /nowhere", false);
+                "no peer scripts in /nowhere", false, false);
         assertTrue(RatioTable.markdown(alone, List.of(LONE)).contains("- Peers: not run (no peer scripts in /nowhere); Kiln's figures alone."));
     }
 
@@ -90,6 +92,21 @@ class RatioTableTest {
         assertTrue(lone.containsKey("peer_figure") && lone.get("peer_figure") == null);
         assertEquals(null, lone.get("speed_ratio"));
         assertEquals(false, lone.get("met"));
+    }
+
+    @Test
+    void aRowReadBackFromItsJsonLineIsTheSameRow() {
+        Row noTarget = new Row("infer", "MLP inference, batch 1", 1, Unit.MICROSECONDS, new Timing(9, 10, 12, 7), "numpy (OpenBLAS 1)",
+                new Timing(13, 13.5, 14, 7), null, "Kiln p90 11 µs", Map.of("kiln_p90_us", 11.0));
+        for (Row row : List.of(GEMM, CONV, LONE, noTarget)) {
+            Row back = RatioTable.row((Map<?, ?>) Json.parse(RatioTable.jsonLines(List.of(row)).strip()));
+            assertEquals(RatioTable.markdownRow(row), RatioTable.markdownRow(back));
+            assertEquals(row.extras(), back.extras());
+            assertEquals(row.target(), back.target());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RatioTable.row((Map<?, ?>) Json.parse("{\"suite\": 3}")));
+        assertEquals("a row's \"suite\" must be a string, got 3", e.getMessage());
     }
 
     @Test
