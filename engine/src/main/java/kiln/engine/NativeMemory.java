@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Off-heap memory for tensor data: 64-byte aligned blocks from the C library, counted, and freed
+ * Off-heap memory for tensor data: 64-byte aligned blocks from the C library (huge-page aligned and
+ * advised from 2 MiB, see {@link #HUGE_PAGE}), counted, and freed
  * exactly once, either deterministically (a tensor closed by hand or by its {@link MemoryScope}) or
  * by the garbage collector as a safety net when every tensor over a block became unreachable.
  *
@@ -50,6 +51,16 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class NativeMemory {
     /** Every block starts on a 64-byte boundary: one cache line, one 512-bit vector. */
     public static final long ALIGNMENT = 64;
+    /**
+     * Blocks of at least this size (one x86-64 huge page, 2 MiB) start on a huge-page boundary and are
+     * offered to Linux for transparent huge pages ({@code madvise(MADV_HUGEPAGE)}), as PyTorch's CPU
+     * allocator does. Why: a stream through 4 KiB pages stalls at every page boundary, where the
+     * hardware prefetchers stop and the TLB misses. Measured here (`kiln bench memory`, one core, 64 MiB
+     * operands): sum 15.0 GB/s over 4 KiB pages, 23.6 over huge pages; add 18.2 and 22.7. Where the
+     * kernel's setting is {@code never}, or on another system, the advice is not given or does nothing.
+     */
+    public static final long HUGE_PAGE = 2L << 20;
+    private static final int MADV_HUGEPAGE = 14;
 
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final AtomicLong LIVE_BLOCKS = new AtomicLong();
@@ -60,6 +71,8 @@ public final class NativeMemory {
 
     private static final MethodHandle ALIGNED_ALLOC;
     private static final MethodHandle FREE;
+    /** {@code int madvise(void *addr, size_t length, int advice)}, or null off Linux. */
+    private static final MethodHandle MADVISE;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -67,6 +80,11 @@ public final class NativeMemory {
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
         FREE = linker.downcallHandle(linker.defaultLookup().find("free").orElseThrow(),
                 FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        MADVISE = System.getProperty("os.name", "").startsWith("Linux")
+                ? linker.defaultLookup().find("madvise").map(address -> linker.downcallHandle(address,
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT)))
+                        .orElse(null)
+                : null;
     }
 
     private NativeMemory() {}
@@ -189,13 +207,35 @@ public final class NativeMemory {
         return new Block(address, bytes, sizeClass);
     }
 
-    /** {@code aligned_alloc(64, capacity)}: an address, or 0 when the C library has no memory. */
+    /**
+     * {@code aligned_alloc(64, capacity)}, or for a block of a huge page or more {@code aligned_alloc(2 MiB,
+     * capacity)} advised for huge pages: an address, or 0 when the C library has no memory.
+     */
     static long allocateFromOs(long capacity) {
         OS_ALLOCATIONS.incrementAndGet();
+        boolean huge = capacity >= HUGE_PAGE;
+        long address;
         try {
-            return ((MemorySegment) ALIGNED_ALLOC.invokeExact(ALIGNMENT, capacity)).address();
+            address = ((MemorySegment) ALIGNED_ALLOC.invokeExact(huge ? HUGE_PAGE : ALIGNMENT, capacity)).address();
         } catch (Throwable e) {
             throw new IllegalStateException("aligned_alloc failed", e);
+        }
+        if (huge && address != 0 && MADVISE != null) {
+            adviseHugePages(address, capacity / HUGE_PAGE * HUGE_PAGE);
+        }
+        return address;
+    }
+
+    /**
+     * Asks Linux to back {@code [address, address + length)} with transparent huge pages when it is
+     * first touched. Advice, not a request: a refusal (an old kernel, huge pages turned off) leaves 4 KiB
+     * pages, and the return value is ignored on purpose.
+     */
+    private static void adviseHugePages(long address, long length) {
+        try {
+            int ignored = (int) MADVISE.invokeExact(MemorySegment.ofAddress(address), length, MADV_HUGEPAGE);
+        } catch (Throwable e) {
+            throw new IllegalStateException("madvise failed", e);
         }
     }
 

@@ -50,6 +50,19 @@ class NativeMemoryTest {
         }
     }
 
+    /** Small blocks keep the 64-byte alignment; blocks of a huge page or more start on a huge-page boundary (so that Linux can map them with 2 MiB pages). */
+    @Test
+    void largeBlocksStartOnAHugePageBoundary() {
+        try (Tensor small = Tensor.zeros(1000); Tensor large = Tensor.zeros((int) (NativeMemory.HUGE_PAGE / Float.BYTES) + 5)) {
+            assertEquals(0, small.segment().address() % NativeMemory.ALIGNMENT);
+            assertEquals(0, large.segment().address() % NativeMemory.HUGE_PAGE);
+            large.fill(2);
+            try (Tensor total = large.sum()) {
+                assertEquals(2.0 * large.numel(), total.item(), "the block is ordinary memory, all of it usable");
+            }
+        }
+    }
+
     @Test
     void releaseCacheHandsEveryBlockBack() {
         Tensor.zeros(5000).close();

@@ -47,11 +47,35 @@ public final class ReduceKernels {
 
     // ---------------------------------------------------------------------------------------- sum
 
-    /** Σ in[off, off + n), 0 for n = 0. */
+    /**
+     * Σ in[off, off + n), 0 for n = 0. The SIMD path takes two blocks per task and streams through
+     * both at once ({@link #sumTwoRunsSimd}); each block still gets the same sum as alone.
+     */
     public static double sum(MemorySegment in, long off, int n) {
-        boolean simd = Simd.enabled();
-        Block block = (from, count) -> simd ? sumSimd(in, off + from, count) : sumScalar(in, off + from, count);
-        return fold(n, block, Double::sum);
+        if (!Simd.enabled()) {
+            return fold(n, (from, count) -> sumScalar(in, off + from, count), Double::sum);
+        }
+        if (n <= BLOCK) {
+            return sumSimd(in, off, n);
+        }
+        double[] blockSums = new double[Parallel.tasks(n, BLOCK)];
+        Parallel.forEach(Parallel.tasks(blockSums.length, 2), t -> {
+            int first = 2 * t;
+            long from = (long) first * BLOCK;
+            if (first + 1 < blockSums.length && from + 2L * BLOCK <= n) {
+                sumTwoRunsSimd(in, off + from, BLOCK, blockSums, first);
+            } else {                                  // the last block alone, or a full block and a ragged one
+                for (int b = first; b < Math.min(first + 2, blockSums.length); b++) {
+                    long start = (long) b * BLOCK;
+                    blockSums[b] = sumSimd(in, off + start, (int) Math.min(BLOCK, n - start));
+                }
+            }
+        });
+        double total = blockSums[0];
+        for (int b = 1; b < blockSums.length; b++) {
+            total += blockSums[b];
+        }
+        return total;
     }
 
     /** Scalar reference of a block sum, in double. */
@@ -77,6 +101,35 @@ public final class ReduceKernels {
             acc1 = acc1.add(load(in, off + i + step));
         }
         return sumLanes(acc0.add(acc1)) + sumScalar(in, off + bound, n - bound);
+    }
+
+    /**
+     * {@link #sumSimd} of two adjacent runs of {@code len} floats, {@code in[off, off + len)} into
+     * {@code sums[at]} and the next into {@code sums[at + 1]}, read side by side: two streams from DRAM
+     * keep more lines in flight than one. Each run has its own two accumulators, added in
+     * {@link #sumSimd}'s order, so the sums are the same bits. {@code len} must be a multiple of
+     * 2·lanes (a full {@link #BLOCK}).
+     *
+     * <p>Measured on a 64 MiB sum, one core, alternating runs: one block at a time 27-30 GB/s, two at a
+     * time 29-32. Two details matter. The pair is read through its own slice with int indices (long
+     * offsets into {@code in}: 20-23 GB/s). And {@code len} is a parameter, not the constant BLOCK: with a
+     * trip count known at compile time C2 built a slower loop (24-27 GB/s).
+     */
+    static void sumTwoRunsSimd(MemorySegment in, long off, int len, double[] sums, int at) {
+        MemorySegment pair = in.asSlice(off * Float.BYTES, 2L * len * Float.BYTES);
+        int step = SPECIES.length();
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = FloatVector.zero(SPECIES);
+        FloatVector b0 = FloatVector.zero(SPECIES);
+        FloatVector b1 = FloatVector.zero(SPECIES);
+        for (int i = 0; i < len; i += 2 * step) {
+            a0 = a0.add(load(pair, i));
+            a1 = a1.add(load(pair, i + step));
+            b0 = b0.add(load(pair, len + i));
+            b1 = b1.add(load(pair, len + i + step));
+        }
+        sums[at] = sumLanes(a0.add(a1));
+        sums[at + 1] = sumLanes(b0.add(b1));
     }
 
     // ------------------------------------------------------------------------------- max and min

@@ -75,6 +75,38 @@ class ReduceKernelsTest {
         }
     }
 
+    /** The two-run kernel gives each block the bits {@link ReduceKernels#sumSimd} gives it alone. */
+    @Test
+    void twoBlocksAtOnceSumEachAsAlone() {
+        int n = 2 * ReduceKernels.BLOCK + 5;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment in = random(arena, IN_OFF, n, n, -1f, 3f);
+            for (long off : new long[] {IN_OFF, IN_OFF + 5}) {
+                double[] sums = new double[3];
+                ReduceKernels.sumTwoRunsSimd(in, off, ReduceKernels.BLOCK, sums, 1);
+                assertEquals(0.0, sums[0], "only sums[at] and sums[at + 1] are written");
+                assertEquals(ReduceKernels.sumSimd(in, off, ReduceKernels.BLOCK), sums[1], "off = " + off);
+                assertEquals(ReduceKernels.sumSimd(in, off + ReduceKernels.BLOCK, ReduceKernels.BLOCK), sums[2], "off = " + off);
+            }
+        }
+    }
+
+    /** Whole sums of 1 to 5 blocks, full or ragged: the block sums added in block order, with or without pairing. */
+    @ParameterizedTest(name = "n = {0}")
+    @ValueSource(ints = {2 * (1 << 15), 2 * (1 << 15) + 1, 3 * (1 << 15), 3 * (1 << 15) + 9, 4 * (1 << 15) - 1, 5 * (1 << 15) + 16})
+    void sumIsTheBlockSumsInBlockOrder(int n) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment in = random(arena, IN_OFF, n, n, -1f, 3f);
+            double expected = 0;
+            for (int from = 0; from < n; from += ReduceKernels.BLOCK) {
+                double block = ReduceKernels.sumSimd(in, IN_OFF + from, Math.min(ReduceKernels.BLOCK, n - from));
+                expected = from == 0 ? block : expected + block;
+            }
+            double simd = withSimd(true, () -> ReduceKernels.sum(in, IN_OFF, n));
+            assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(simd), expected + " vs " + simd);
+        }
+    }
+
     @Test
     void sumOfOneToAHundredIs5050() {
         float[] x = new float[100];
