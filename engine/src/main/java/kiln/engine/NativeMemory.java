@@ -12,9 +12,11 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import kiln.kernels.cpu.HugePages;
+
 /**
  * Off-heap memory for tensor data: 64-byte aligned blocks from the C library (huge-page aligned and
- * advised from 2 MiB, see {@link #HUGE_PAGE}), counted, and freed
+ * advised from 2 MiB, see {@link HugePages}), counted, and freed
  * exactly once, either deterministically (a tensor closed by hand or by its {@link MemoryScope}) or
  * by the garbage collector as a safety net when every tensor over a block became unreachable.
  *
@@ -51,16 +53,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class NativeMemory {
     /** Every block starts on a 64-byte boundary: one cache line, one 512-bit vector. */
     public static final long ALIGNMENT = 64;
-    /**
-     * Blocks of at least this size (one x86-64 huge page, 2 MiB) start on a huge-page boundary and are
-     * offered to Linux for transparent huge pages ({@code madvise(MADV_HUGEPAGE)}), as PyTorch's CPU
-     * allocator does. Why: a stream through 4 KiB pages stalls at every page boundary, where the
-     * hardware prefetchers stop and the TLB misses. Measured here (`kiln bench memory`, one core, 64 MiB
-     * operands): sum 15.0 GB/s over 4 KiB pages, 23.6 over huge pages; add 18.2 and 22.7. Where the
-     * kernel's setting is {@code never}, or on another system, the advice is not given or does nothing.
-     */
-    public static final long HUGE_PAGE = 2L << 20;
-    private static final int MADV_HUGEPAGE = 14;
+    /** Blocks of at least this size start on a huge-page boundary and are advised for huge pages ({@link HugePages}). */
+    public static final long HUGE_PAGE = HugePages.SIZE;
 
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final AtomicLong LIVE_BLOCKS = new AtomicLong();
@@ -71,8 +65,6 @@ public final class NativeMemory {
 
     private static final MethodHandle ALIGNED_ALLOC;
     private static final MethodHandle FREE;
-    /** {@code int madvise(void *addr, size_t length, int advice)}, or null off Linux. */
-    private static final MethodHandle MADVISE;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -80,11 +72,6 @@ public final class NativeMemory {
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
         FREE = linker.downcallHandle(linker.defaultLookup().find("free").orElseThrow(),
                 FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-        MADVISE = System.getProperty("os.name", "").startsWith("Linux")
-                ? linker.defaultLookup().find("madvise").map(address -> linker.downcallHandle(address,
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT)))
-                        .orElse(null)
-                : null;
     }
 
     private NativeMemory() {}
@@ -220,23 +207,10 @@ public final class NativeMemory {
         } catch (Throwable e) {
             throw new IllegalStateException("aligned_alloc failed", e);
         }
-        if (huge && address != 0 && MADVISE != null) {
-            adviseHugePages(address, capacity / HUGE_PAGE * HUGE_PAGE);
+        if (huge && address != 0) {
+            HugePages.advise(address, capacity);
         }
         return address;
-    }
-
-    /**
-     * Asks Linux to back {@code [address, address + length)} with transparent huge pages when it is
-     * first touched. Advice, not a request: a refusal (an old kernel, huge pages turned off) leaves 4 KiB
-     * pages, and the return value is ignored on purpose.
-     */
-    private static void adviseHugePages(long address, long length) {
-        try {
-            int ignored = (int) MADVISE.invokeExact(MemorySegment.ofAddress(address), length, MADV_HUGEPAGE);
-        } catch (Throwable e) {
-            throw new IllegalStateException("madvise failed", e);
-        }
     }
 
     private static void freeToOs(long address) {

@@ -525,10 +525,13 @@ public final class Sgemm {
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[12 * NR]);
 
     /** Runs tasks 0..tasks-1 on the pool, or all on this thread: the same tasks, so the same result. */
-    /** s when it holds at least {@code floats} floats, else a new 64-byte aligned buffer that does. */
+    /**
+     * s when it holds at least {@code floats} floats, else a new 64-byte aligned buffer that does (on
+     * huge pages from 2 MiB, {@link HugePages}: the packed panels of a large product are 4 and 8 MiB).
+     */
     static MemorySegment atLeast(MemorySegment s, long floats) {
         // An automatic arena: the garbage collector frees a buffer once a larger one replaces it.
-        return s.byteSize() >= floats * BYTES ? s : Arena.ofAuto().allocate(Math.max(1, floats) * BYTES, 64);
+        return s.byteSize() >= floats * BYTES ? s : HugePages.allocate(Arena.ofAuto(), Math.max(1, floats) * BYTES);
     }
 
     static void forEach(boolean parallel, int tasks, IntConsumer body) {
