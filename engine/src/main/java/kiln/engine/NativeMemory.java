@@ -53,8 +53,6 @@ import kiln.kernels.cpu.HugePages;
 public final class NativeMemory {
     /** Every block starts on a 64-byte boundary: one cache line, one 512-bit vector. */
     public static final long ALIGNMENT = 64;
-    /** Blocks of at least this size start on a huge-page boundary and are advised for huge pages ({@link HugePages}). */
-    public static final long HUGE_PAGE = HugePages.SIZE;
 
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final AtomicLong LIVE_BLOCKS = new AtomicLong();
@@ -200,10 +198,10 @@ public final class NativeMemory {
      */
     static long allocateFromOs(long capacity) {
         OS_ALLOCATIONS.incrementAndGet();
-        boolean huge = capacity >= HUGE_PAGE;
+        boolean huge = capacity >= HugePages.SIZE;
         long address;
         try {
-            address = ((MemorySegment) ALIGNED_ALLOC.invokeExact(huge ? HUGE_PAGE : ALIGNMENT, capacity)).address();
+            address = ((MemorySegment) ALIGNED_ALLOC.invokeExact(huge ? HugePages.SIZE : ALIGNMENT, capacity)).address();
         } catch (Throwable e) {
             throw new IllegalStateException("aligned_alloc failed", e);
         }

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import kiln.kernels.cpu.HugePages;
 import org.junit.jupiter.api.Test;
 
 /** The caching allocator: size classes, reuse without the C library, the cache limit, threads. */
@@ -53,9 +54,9 @@ class NativeMemoryTest {
     /** Small blocks keep the 64-byte alignment; blocks of a huge page or more start on a huge-page boundary (so that Linux can map them with 2 MiB pages). */
     @Test
     void largeBlocksStartOnAHugePageBoundary() {
-        try (Tensor small = Tensor.zeros(1000); Tensor large = Tensor.zeros((int) (NativeMemory.HUGE_PAGE / Float.BYTES) + 5)) {
+        try (Tensor small = Tensor.zeros(1000); Tensor large = Tensor.zeros((int) (HugePages.SIZE / Float.BYTES) + 5)) {
             assertEquals(0, small.segment().address() % NativeMemory.ALIGNMENT);
-            assertEquals(0, large.segment().address() % NativeMemory.HUGE_PAGE);
+            assertEquals(0, large.segment().address() % HugePages.SIZE);
             large.fill(2);
             try (Tensor total = large.sum()) {
                 assertEquals(2.0 * large.numel(), total.item(), "the block is ordinary memory, all of it usable");

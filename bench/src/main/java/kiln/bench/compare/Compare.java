@@ -79,8 +79,8 @@ public final class Compare {
         int threadsBefore = Parallel.threads();
         List<Row> rows = new ArrayList<>();
         int status = 0;
+        boolean fork = options.suites().size() > 1 && !options.oneJvm();
         try {
-            boolean fork = options.suites().size() > 1 && !options.oneJvm();
             for (Suite suite : options.suites()) {
                 try {
                     rows.addAll(fork ? SuiteProcess.run(suite, options, peers != null) : suite.run(session));
@@ -93,8 +93,7 @@ public final class Compare {
             Parallel.setThreads(threadsBefore);
         }
         RunInfo run = new RunInfo("./kiln bench " + String.join(" ", args), start, Machine.describe(), loadBefore,
-                Machine.loadAverage(), Duration.between(start, ZonedDateTime.now()), timer.describe(), peersText, peers != null,
-                options.suites().size() > 1 && !options.oneJvm());
+                Machine.loadAverage(), Duration.between(start, ZonedDateTime.now()), timer.describe(), peersText, peers != null, fork);
         String text = options.json() ? RatioTable.jsonLines(rows) : RatioTable.markdown(run, rows);
         out.print(text);
         out.flush();

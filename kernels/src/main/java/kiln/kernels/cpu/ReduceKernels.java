@@ -62,7 +62,7 @@ public final class ReduceKernels {
         Parallel.forEach(Parallel.tasks(blockSums.length, 2), t -> {
             int first = 2 * t;
             long from = (long) first * BLOCK;
-            if (first + 1 < blockSums.length && from + 2L * BLOCK <= n) {
+            if (from + 2L * BLOCK <= n) {
                 sumTwoRunsSimd(in, off + from, BLOCK, blockSums, first);
             } else {                                  // the last block alone, or a full block and a ragged one
                 for (int b = first; b < Math.min(first + 2, blockSums.length); b++) {
@@ -71,11 +71,7 @@ public final class ReduceKernels {
                 }
             }
         });
-        double total = blockSums[0];
-        for (int b = 1; b < blockSums.length; b++) {
-            total += blockSums[b];
-        }
-        return total;
+        return inOrder(blockSums, Double::sum);
     }
 
     /** Scalar reference of a block sum, in double. */
@@ -476,6 +472,11 @@ public final class ReduceKernels {
             int from = t * BLOCK;
             partial[t] = block.reduce(from, Math.min(BLOCK, n - from));
         });
+        return inOrder(partial, combine);
+    }
+
+    /** The block results folded in block order: ((b₀ ∘ b₁) ∘ b₂) ∘ … (at least one). */
+    private static double inOrder(double[] partial, DoubleBinaryOperator combine) {
         double result = partial[0];
         for (int t = 1; t < partial.length; t++) {
             result = combine.applyAsDouble(result, partial[t]);
