@@ -139,11 +139,12 @@ final class LinearAlgebra {
         int[] dims = x.dims();
         dims[dims.length - 1] = out;
         Tensor y = Tensor.empty(DType.FLOAT32, Shape.of(dims), x.device());
-        try (Tensor rows = x.contiguous(); Tensor weights = w.contiguous(); Tensor shift = b == null ? null : b.contiguous()) {
+        try (Dense rows = Dense.of(x); Dense weights = Dense.of(w); Dense shift = Dense.of(b)) {
+            Tensor xs = rows.tensor(), ws = weights.tensor(), bs = shift.tensor();
             int count = (int) (y.numel() / Math.max(1, out));
             // wᵀ read in place (row stride 1, column stride in); the bias added as each tile of y is written.
-            Sgemm.sgemm(y.segment(), 0, out, rows.segment(), rows.offset(), in, 1, weights.segment(), weights.offset(), 1, in,
-                    count, out, in, false, shift == null ? null : shift.segment(), shift == null ? 0 : shift.offset(), relu);
+            Sgemm.sgemm(y.segment(), 0, out, xs.segment(), xs.offset(), in, 1, ws.segment(), ws.offset(), 1, in,
+                    count, out, in, false, bs == null ? null : bs.segment(), bs == null ? 0 : bs.offset(), relu);
         }
         return y;
     }

@@ -2,6 +2,7 @@ package kiln.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -244,6 +245,18 @@ class MatmulTest {
                     "linear", "[2, 3]", "[4, 5]");
             Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).linear(Tensor.zeros(4, 3), Tensor.zeros(3)),
                     "linear", "bias", "[3]", "[4]");
+        }
+    }
+
+    /** Views that are not contiguous (a transposed input and weight, a strided bias) give the values of their contiguous copies. */
+    @Test
+    void linearReadsOperandsThatAreNotContiguous() {
+        Generator g = new Generator(47);
+        try (MemoryScope s = MemoryScope.open()) {
+            Tensor x = Tensor.randn(g, 33, 5).t(), w = Tensor.randn(g, 33, 9).t(), b = Tensor.randn(g, 18).slice(0, 0, 18, 2);
+            assertFalse(x.isContiguous() || w.isContiguous() || b.isContiguous(), "the operands are views");
+            float[] expected = x.contiguous().linearRelu(w.contiguous(), b.contiguous()).toFloatArray();
+            assertArrayEquals(expected, x.linearRelu(w, b).toFloatArray());
         }
     }
 
