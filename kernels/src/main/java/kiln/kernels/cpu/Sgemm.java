@@ -298,43 +298,32 @@ public final class Sgemm {
             return;
         }
         // Otherwise each line runs along p: a transpose (a row-major A, or a linear layer's weights used
-        // as B). It goes CHUNK values of p at a time through a small heap array, whose scattered stores
-        // the JIT compiles far better than scattered stores into a segment.
+        // as B). Lines that lie side by side along p go through BlockTranspose, L lines by L values of
+        // p at a time. Any other stride (rare) takes the scalar loop, CHUNK values of p at a time
+        // through a small heap array, whose scattered stores the JIT compiles far better than
+        // scattered stores into a segment.
         float[] stage = STAGE.get();
         for (int s = first; s < last; s++) {
             int valid = Math.min(w, extent - s * w);  // lines of this sliver inside the matrix
+            if (along == 1) {
+                for (int p0 = 0; p0 < kc; p0 += L) {
+                    for (int r0 = 0; r0 < w; r0 += L) {
+                        BlockTranspose.transpose(src, at + (long) (s * w + r0) * across + p0, across, Math.clamp(valid - r0, 0, L),
+                                Math.min(L, kc - p0), dst, ((long) s * kc + p0) * w + r0, w, Math.min(L, w - r0));
+                    }
+                }
+                continue;
+            }
             for (int p0 = 0; p0 < kc; p0 += CHUNK) {
                 int len = Math.min(CHUNK, kc - p0);
                 for (int r = 0; r < w; r++) {
                     long from = at + (long) (s * w + r) * across + p0 * along;
-                    if (r >= valid) {
-                        for (int p = 0; p < len; p++) {
-                            stage[p * w + r] = 0f;
-                        }
-                    } else if (along == 1) {
-                        // The common case. Two call sites with a constant w: the JIT inlines the small
-                        // method into each, and the loop with a constant stride runs twice as fast.
-                        MemorySegment line = src.asSlice(from * BYTES, len * BYTES);
-                        if (w == MR) {
-                            transposeLine(stage, r, MR, line, len);
-                        } else {
-                            transposeLine(stage, r, NR, line, len);
-                        }
-                    } else {
-                        for (int p = 0; p < len; p++) {
-                            stage[p * w + r] = src.getAtIndex(FLOAT, from + p * along);
-                        }
+                    for (int p = 0; p < len; p++) {
+                        stage[p * w + r] = r < valid ? src.getAtIndex(FLOAT, from + p * along) : 0f;
                     }
                 }
                 MemorySegment.copy(stage, 0, dst, FLOAT, ((long) s * kc + p0) * w * BYTES, len * w);
             }
-        }
-    }
-
-    /** stage[p·w + r] = line[p] for p < len. */
-    private static void transposeLine(float[] stage, int r, int w, MemorySegment line, int len) {
-        for (int p = 0; p < len; p++) {
-            stage[p * w + r] = line.getAtIndex(FLOAT, p);
         }
     }
 
@@ -527,12 +516,11 @@ public final class Sgemm {
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
-    /** Each thread's staging array for transposing packs: CHUNK values of p for up to NR lines. */
+    /** Each thread's staging array for packs that gather with a stride: CHUNK values of p for up to NR lines. */
     private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(() -> new float[CHUNK * Math.max(MR, NR)]);
     /** Each thread's MR×NR scratch tile, where the micro-kernel leaves its result. */
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[12 * NR]);
 
-    /** Runs tasks 0..tasks-1 on the pool, or all on this thread: the same tasks, so the same result. */
     /**
      * s when it holds at least {@code floats} floats, else a new 64-byte aligned buffer that does (on
      * huge pages from 2 MiB, {@link HugePages}: the packed panels of a large product are 4 and 8 MiB).
@@ -542,6 +530,7 @@ public final class Sgemm {
         return s.byteSize() >= floats * BYTES ? s : HugePages.allocate(Arena.ofAuto(), Math.max(1, floats) * BYTES);
     }
 
+    /** Runs tasks 0..tasks-1 on the pool, or all on this thread: the same tasks, so the same result. */
     static void forEach(boolean parallel, int tasks, IntConsumer body) {
         if (parallel) {
             Parallel.forEach(tasks, body);

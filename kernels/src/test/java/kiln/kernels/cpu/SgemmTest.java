@@ -202,6 +202,43 @@ class SgemmTest {
         }
     }
 
+    /**
+     * Operands strided both ways (every other row and every third column of a larger array) take the
+     * packing's gathering loop, for A and for B, which rows or columns side by side never reach.
+     */
+    @Test
+    void packsOperandsStridedBothWays() {
+        int m = 50, n = 70, k = 90;
+        SplittableRandom rng = new SplittableRandom(11);
+        try (Arena arena = Arena.ofShared()) {
+            Matrix a = everyOtherRowEveryThirdColumn(arena, m, k, rng), b = everyOtherRowEveryThirdColumn(arena, k, n, rng);
+            Matrix fast = Matrix.output(arena, m, n, n, 0, rng), ref = fast.copy(arena);
+            multiply(true, fast, a, b, false);
+            multiply(false, ref, a, b, false);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double bound = 0;
+                    for (int p = 0; p < k; p++) {
+                        bound += Math.abs(a.get(i, p) * b.get(p, j));
+                    }
+                    assertEquals(ref.get(i, j), fast.get(i, j), 2.0 * (k + 2) * EPS * bound, "C[" + i + "," + j + "]");
+                }
+            }
+        }
+    }
+
+    private static Matrix everyOtherRowEveryThirdColumn(Arena arena, int rows, int cols, SplittableRandom rng) {
+        long rowStride = 2L * 3 * cols;
+        MemorySegment seg = arena.allocate(rows * rowStride * Float.BYTES, 64);
+        Matrix x = new Matrix(seg, 1, rowStride, 3, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                x.set(r, c, (float) rng.nextDouble(-1, 1));
+            }
+        }
+        return x;
+    }
+
     /** [[1,2,3],[4,5,6]] · [[7,8],[9,10],[11,12]] = [[58,64],[139,154]]; then += the same again. */
     @Test
     void handWorkedExample() {
