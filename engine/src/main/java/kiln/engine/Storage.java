@@ -8,11 +8,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * open tensors over it and frees its block when the last one closes.
  */
 final class Storage {
-    private final NativeMemory.Block block;
+    private final NativeMemory.Allocation block;
     private final Device device;
     private final AtomicInteger openTensors = new AtomicInteger();
 
-    private Storage(NativeMemory.Block block, Device device) {
+    private Storage(NativeMemory.Allocation block, Device device) {
         this.block = block;
         this.device = device;
     }
