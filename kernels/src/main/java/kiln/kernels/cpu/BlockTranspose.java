@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  * took a third longer). Measured here (L = 16): about 300 cycles a block, 1.2 cycles an element,
  * where the scalar loop it replaces took 3.4.
  */
-final class BlockTranspose {
+public final class BlockTranspose {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
@@ -48,7 +48,7 @@ final class BlockTranspose {
      * lines that lie {@code stride} apart become {@code len} rows of {@code width} values, zero-padded
      * past the last line. Requires {@code 0 ≤ lines ≤ width ≤ L} and {@code 0 ≤ len ≤ L}.
      */
-    static void transpose(MemorySegment src, long at, long stride, int lines, int len,
+    public static void transpose(MemorySegment src, long at, long stride, int lines, int len,
                           MemorySegment dst, long dstAt, long dstStride, int width) {
         MemorySegment buffers = BUFFERS.get();
         VectorMask<Float> alongLine = SPECIES.indexInRange(0, len);
@@ -119,7 +119,7 @@ final class BlockTranspose {
     }
 
     /** The scalar reference of {@link #transpose}. */
-    static void transposeReference(MemorySegment src, long at, long stride, int lines, int len,
+    public static void transposeReference(MemorySegment src, long at, long stride, int lines, int len,
                                    MemorySegment dst, long dstAt, long dstStride, int width) {
         for (int q = 0; q < len; q++) {
             for (int r = 0; r < width; r++) {
