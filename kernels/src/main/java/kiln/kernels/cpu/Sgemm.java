@@ -302,18 +302,21 @@ public final class Sgemm {
         // p at a time. Any other stride (rare) takes the scalar loop, CHUNK values of p at a time
         // through a small heap array, whose scattered stores the JIT compiles far better than
         // scattered stores into a segment.
-        float[] stage = STAGE.get();
-        for (int s = first; s < last; s++) {
-            int valid = Math.min(w, extent - s * w);  // lines of this sliver inside the matrix
-            if (along == 1) {
+        if (along == 1) {
+            for (int s = first; s < last; s++) {
+                int valid = Math.min(w, extent - s * w);  // lines of this sliver inside the matrix
                 for (int p0 = 0; p0 < kc; p0 += L) {
                     for (int r0 = 0; r0 < w; r0 += L) {
                         BlockTranspose.transpose(src, at + (long) (s * w + r0) * across + p0, across, Math.clamp(valid - r0, 0, L),
                                 Math.min(L, kc - p0), dst, ((long) s * kc + p0) * w + r0, w, Math.min(L, w - r0));
                     }
                 }
-                continue;
             }
+            return;
+        }
+        float[] stage = STAGE.get();
+        for (int s = first; s < last; s++) {
+            int valid = Math.min(w, extent - s * w);
             for (int p0 = 0; p0 < kc; p0 += CHUNK) {
                 int len = Math.min(CHUNK, kc - p0);
                 for (int r = 0; r < w; r++) {
