@@ -4,21 +4,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import kiln.kernels.cpu.BatchNormKernels;
 import kiln.kernels.cpu.Simd;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Batch normalisation's passes over {@code [N, C, ...]} as the engine runs them (see BatchNormalization:
@@ -36,13 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * element), g, x and dx backward (12): the passes that read x or g a second time find the channel in
  * cache when it fits. GB/s = bytes / time.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
-public class BatchNormBench {
+public class BatchNormBench extends KernelBench {
     /** N x C x trailing dims */
     @Param({"128x6x28x28", "128x16x10x10", "64x64x56x56", "128x256"})
     public String shape;

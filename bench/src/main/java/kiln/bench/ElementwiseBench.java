@@ -3,7 +3,6 @@ package kiln.bench;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.TimeUnit;
 import kiln.kernels.cpu.BinaryKernels;
 import kiln.kernels.cpu.BinaryOp;
 import kiln.kernels.cpu.Parallel;
@@ -11,30 +10,19 @@ import kiln.kernels.cpu.Simd;
 import kiln.kernels.cpu.UnaryKernels;
 import kiln.kernels.cpu.UnaryOp;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Elementwise kernels over n floats, into an existing output (fresh outputs would measure page
  * faults): {@code out = a + b} and {@code out = exp(a)}, scalar reference vs Vector API, 1 and 2 threads.
  * Memory moved per call: {@link #BYTES_PER_ELEMENT_ADD}·n and {@link #BYTES_PER_ELEMENT_EXP}·n.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
-public class ElementwiseBench {
+public class ElementwiseBench extends KernelBench {
     /** add reads a and b and writes out: 3 floats per element. */
     public static final long BYTES_PER_ELEMENT_ADD = 3 * Float.BYTES;
     /** exp reads a and writes out: 2 floats per element. */

@@ -4,23 +4,16 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import kiln.kernels.cpu.Parallel;
 import kiln.kernels.cpu.Sgemm;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Square float32 matrix multiply C = A·B (N×N, row-major), 2·N³ floating-point operations per call:
@@ -36,12 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@code -p n=...} sets n for every method: leave the scalar reference out of such a run, as above,
  * or it takes about a second per call at N = 1024.)
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class MatmulBench {
+public class MatmulBench extends KernelBench {
 
     /** Random N×N operands A, B and an output C, in native memory (for Kiln) and in EJML matrices. */
     @State(Scope.Benchmark)

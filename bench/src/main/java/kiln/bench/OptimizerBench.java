@@ -1,6 +1,5 @@
 package kiln.bench;
 
-import java.util.concurrent.TimeUnit;
 import kiln.engine.Generator;
 import kiln.engine.MemoryScope;
 import kiln.engine.Tensor;
@@ -8,17 +7,11 @@ import kiln.kernels.cpu.OptimizerKernels;
 import kiln.kernels.cpu.Parallel;
 import kiln.kernels.cpu.Simd;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One Adam update of n float32 parameters, the ladder of {@link OptimizerKernels}:
@@ -32,13 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * a model whose state no longer fits in cache. The bytes an update must move are
  * {@link #BYTES_PER_ELEMENT} per parameter, whatever the path: GB/s = 28·n / time.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
-public class OptimizerBench {
+public class OptimizerBench extends KernelBench {
     /** Adam reads θ, g, m, v and writes θ, m, v: 7 floats per parameter. */
     public static final long BYTES_PER_ELEMENT = 7 * Float.BYTES;
 

@@ -1,19 +1,12 @@
 package kiln.bench;
 
-import java.util.concurrent.TimeUnit;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * This machine's float32 FMA ceiling as Java reaches it: twelve independent chains of vector FMAs,
@@ -21,13 +14,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * memory. Every other GFLOP/s figure in the report is quoted as a fraction of this one.
  * Work per call: {@link #FLOPS} floating-point operations (an FMA counts as two).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Thread)
-public class PeakBench {
+public class PeakBench extends KernelBench {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int STEPS = 100_000;
     private static final int CHAINS = 12;

@@ -4,23 +4,16 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import kiln.kernels.cpu.AvgPoolKernels;
 import kiln.kernels.cpu.MaxPoolKernels;
 import kiln.kernels.cpu.Simd;
 import kiln.kernels.cpu.WindowGeometry;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * 2×2 pooling with stride 2 of an image batch {@code [N, C, H, W]}, max and average, forward and
@@ -32,13 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * the winners (a float and an int per output); its backward pass reads g and the winners and writes
  * dx. An average pooling reads x and writes y, or reads g and writes dx. GB/s = bytes / time.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
-public class PoolBench {
+public class PoolBench extends KernelBench {
     /** The window of every benchmark here. */
     public static final WindowGeometry WINDOW = new WindowGeometry(2, 2, 2, 2, 0, 0, 1, 1);
 

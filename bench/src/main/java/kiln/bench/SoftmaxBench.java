@@ -3,22 +3,15 @@ package kiln.bench;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.TimeUnit;
 import kiln.kernels.cpu.Parallel;
 import kiln.kernels.cpu.Simd;
 import kiln.kernels.cpu.SoftmaxKernels;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Row softmax of a (rows, cols) block into an existing output: few long rows (256×1024, like
@@ -26,13 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * threads. Memory moved per call: {@link #BYTES_PER_ELEMENT}·rows·cols (the row's other passes hit
  * the cache).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
-public class SoftmaxBench {
+public class SoftmaxBench extends KernelBench {
     /** Reads the input and writes the output once from memory: 2 floats per element. */
     public static final long BYTES_PER_ELEMENT = 2 * Float.BYTES;
 

@@ -3,35 +3,23 @@ package kiln.bench;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.TimeUnit;
 import kiln.kernels.cpu.Parallel;
 import kiln.kernels.cpu.ReduceKernels;
 import kiln.kernels.cpu.Simd;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The sum of 16M floats (64 MiB, far beyond the caches: a memory-bandwidth test), scalar reference
  * vs Vector API, on 1 and 2 threads. Memory moved per call: {@link #BYTES}. PyTorch on this machine:
  * about 29 GB/s on 1 thread and 46 GB/s on 2 (DESIGN.md, section 8).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
-public class SumBench {
+public class SumBench extends KernelBench {
     public static final int N = 1 << 24;
     /** Bytes read per call: N floats. */
     public static final long BYTES = (long) N * Float.BYTES;

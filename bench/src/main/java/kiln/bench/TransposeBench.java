@@ -3,21 +3,14 @@ package kiln.bench;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import kiln.kernels.cpu.BlockTranspose;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The transpose that SGEMM's packing does for a row-major A or a linear layer's weights: here a
@@ -25,13 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * thread, by the scalar reference and by {@link BlockTranspose}'s vector shuffles ({@code simd}).
  * Memory moved per call: the matrix read and written once, 2 × 3.2 MB; GB/s = that / time.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
-public class TransposeBench {
+public class TransposeBench extends KernelBench {
     static final int ROWS = 1024, COLS = 784, L = FloatVector.SPECIES_PREFERRED.length();
 
     @Param({"false", "true"})
