@@ -1,6 +1,7 @@
 package kiln.kernels.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -15,7 +16,7 @@ class LaneSumsTest {
     private static final int L = FloatVector.SPECIES_PREFERRED.length();
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 4, 8, 16})
+    @ValueSource(ints = {8, 16})
     void reduceGivesEachVectorsHalvingSumBitForBit(int count) {
         SplittableRandom random = new SplittableRandom(count);
         int[] positions = LaneSums.positions(count);
@@ -36,7 +37,7 @@ class LaneSumsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 4, 8, 16})
+    @ValueSource(ints = {8, 16})
     void positionsAreDistinctAndInsideTheReducedVectors(int count) {
         int[] positions = LaneSums.positions(count);
         assertEquals(count, Arrays.stream(positions).distinct().count());
@@ -44,6 +45,12 @@ class LaneSumsTest {
         for (int position : positions) {
             assertTrue(position >= 0 && position < reducedFloats, "position " + position);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 4, 32})
+    void otherCountsAreRefused(int count) {
+        assertThrows(IllegalArgumentException.class, () -> LaneSums.reduce(new float[32 * L], count));
     }
 
     @Test
