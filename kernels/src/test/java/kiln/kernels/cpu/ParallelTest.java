@@ -1,0 +1,158 @@
+package kiln.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The pool: every task once, failures passed on, nesting and concurrent callers, parking, replacement. */
+@Timeout(60)
+class ParallelTest {
+    private static final int DEFAULT_THREADS = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(DEFAULT_THREADS);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 7})
+    void everyTaskRunsExactlyOnce(int threads) {
+        Parallel.setThreads(threads);
+        for (int tasks : new int[] {0, 1, 2, 3, 5, 6, 7, 8, 13, 100, 1000}) {
+            for (int round = 0; round < 50; round++) {
+                AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
+                Parallel.forEach(tasks, runs::incrementAndGet);
+                for (int t = 0; t < tasks; t++) {
+                    assertEquals(1, runs.get(t), "task " + t + " of " + tasks + " on " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFirstFailureReachesTheCallerAndThePoolGoesOn() {
+        Parallel.setThreads(2);
+        IllegalArgumentException thrown = new IllegalArgumentException("task 3 failed");
+        assertSame(thrown, assertThrows(IllegalArgumentException.class, () -> Parallel.forEach(8, t -> {
+            if (t == 3) {
+                throw thrown;
+            }
+        })));
+        AssertionError error = assertThrows(AssertionError.class, () -> Parallel.forEach(8, t -> {
+            throw new AssertionError("every task fails");
+        }));
+        assertEquals("every task fails", error.getMessage());
+        AtomicLong sum = new AtomicLong();
+        Parallel.forEach(100, sum::addAndGet);
+        assertEquals(99 * 100 / 2, sum.get());
+    }
+
+    @Test
+    void aTasksOwnParallelLoopRunsInline() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray runs = new AtomicIntegerArray(16 * 16);
+        Parallel.forEach(16, outer -> Parallel.forEach(16, inner -> runs.incrementAndGet(outer * 16 + inner)));
+        for (int i = 0; i < runs.length(); i++) {
+            assertEquals(1, runs.get(i));
+        }
+    }
+
+    @Test
+    void concurrentCallersEachGetAllTheirTasks() throws InterruptedException {
+        Parallel.setThreads(3);
+        int callers = 4, rounds = 2000, tasks = 9;
+        AtomicLong[] totals = new AtomicLong[callers];
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < callers; c++) {
+            AtomicLong total = totals[c] = new AtomicLong();
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int r = 0; r < rounds; r++) {
+                    Parallel.forEach(tasks, t -> total.addAndGet(t + 1));
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        for (AtomicLong total : totals) {
+            assertEquals((long) rounds * tasks * (tasks + 1) / 2, total.get());
+        }
+    }
+
+    @Test
+    void anIdleWorkerParksAndWakesForTheNextJob() throws InterruptedException {
+        Parallel.setThreads(2);
+        Parallel.forEach(2, t -> {});
+        Thread worker = workers().getFirst();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (worker.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(Thread.State.WAITING, worker.getState(), "an idle worker parks instead of spinning");
+        // Two tasks that each wait for the other can only finish if both threads run them.
+        AtomicIntegerArray arrived = new AtomicIntegerArray(2);
+        Parallel.forEach(2, t -> {
+            arrived.set(t, 1);
+            while (arrived.get(1 - t) == 0) {
+                Thread.onSpinWait();
+            }
+        });
+    }
+
+    @Test
+    void replacedWorkersStop() throws InterruptedException {
+        Parallel.setThreads(4);
+        Parallel.forEach(4, t -> {});
+        List<Thread> old = workers();
+        assertEquals(3, old.size());
+        Parallel.setThreads(2);
+        for (Thread worker : old) {
+            worker.join(10_000);
+            assertFalse(worker.isAlive(), worker.getName() + " still runs");
+        }
+        assertEquals(1, workers().size());
+    }
+
+    @Test
+    void setThreadsFromInsideATaskIsRefused() {
+        Parallel.setThreads(2);
+        assertThrows(IllegalStateException.class, () -> Parallel.forEach(2, t -> Parallel.setThreads(3)));
+        assertEquals(2, Parallel.threads());
+    }
+
+    @Test
+    void aFinishedJobDoesNotKeepItsTasksReachable() throws InterruptedException {
+        Parallel.setThreads(2);
+        WeakReference<int[]> reference = runJobCapturing(new int[4]);
+        for (int i = 0; i < 50 && reference.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(null, reference.get(), "the pool still refers to a finished job's tasks");
+    }
+
+    /** Runs a job whose tasks capture {@code captured}, and returns a weak reference to it. */
+    private static WeakReference<int[]> runJobCapturing(int[] captured) {
+        Parallel.forEach(captured.length, t -> captured[t] = t);
+        assertEquals(3, captured[3]);
+        return new WeakReference<>(captured);
+    }
+
+    private static List<Thread> workers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("kiln-worker-") && thread.isAlive())
+                .toList();
+    }
+}
