@@ -17,8 +17,8 @@ import java.util.function.IntConsumer;
  *
  * <p>The number of threads defaults to the number of available processors and can be set with
  * {@code -Dkiln.threads=N} or {@link #setThreads(int)}. A task that itself calls
- * {@link #forEach} runs its inner tasks inline, and so does a caller that finds the pool busy with
- * another thread's job: nothing ever waits for the pool, so nothing can deadlock on it.
+ * {@link #forEach} runs its inner tasks inline, and a caller that finds the pool busy with another
+ * thread's job starts on its tasks alone: nothing ever waits for the pool, so nothing can deadlock on it.
  */
 public final class Parallel {
     private static volatile Pool pool = new Pool(initialThreads());
@@ -83,22 +83,33 @@ public final class Parallel {
     /**
      * Runs {@code body.accept(t)} for every task index {@code t} in {@code [0, tasks)}, spread over
      * the pool, and returns when all are done. The first exception thrown by a task is rethrown here.
-     * The pool runs one job at a time: a caller that finds it busy with another thread's job runs
-     * its own tasks itself, as a task's nested call does (the cores are taken anyway).
+     *
+     * <p>The pool runs one job at a time. A caller that finds it busy with another thread's job (a
+     * data loader's, say) does not wait: it runs its tasks itself, one by one, and hands the rest to
+     * the pool as soon as the pool is free.
      */
     public static void forEach(int tasks, IntConsumer body) {
         if (tasks < 0) {
             throw new IllegalArgumentException("tasks must be >= 0, got " + tasks);
         }
         Pool current = pool;
-        if (tasks <= 1 || current.threads == 1 || INSIDE_TASK.get() || !current.tryAcquire()) {
+        if (tasks <= 1 || current.threads == 1 || INSIDE_TASK.get()) {
             for (int t = 0; t < tasks; t++) {
                 body.accept(t);
             }
             return;
         }
+        int done = 0;
+        while (done < tasks - 1 && !current.tryAcquire()) {
+            body.accept(done++);
+        }
+        if (done == tasks - 1) {
+            body.accept(done);          // one task left: not worth a hand-over
+            return;
+        }
+        int first = done;
         try {
-            current.run(tasks, body);
+            current.run(tasks - first, first == 0 ? body : t -> body.accept(first + t));
         } finally {
             current.release();
         }

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -88,6 +91,45 @@ class ParallelTest {
         }
         for (AtomicLong total : totals) {
             assertEquals((long) rounds * tasks * (tasks + 1) / 2, total.get());
+        }
+    }
+
+    @Test
+    void aCallerThatFindsThePoolBusyStartsAloneAndHandsTheRestOverWhenItIsFree() throws InterruptedException {
+        Parallel.setThreads(2);
+        CountDownLatch holding = new CountDownLatch(2), letGo = new CountDownLatch(1);
+        Thread other = Thread.ofPlatform().start(() -> Parallel.forEach(2, t -> {
+            holding.countDown();
+            awaitQuietly(letGo);
+        }));
+        holding.await();                              // both of the pool's threads are inside the other job
+        int tasks = 200;
+        String[] ranOn = new String[tasks];
+        AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
+        Parallel.forEach(tasks, t -> {
+            runs.incrementAndGet(t);
+            ranOn[t] = Thread.currentThread().getName();
+            if (t == 10) {
+                letGo.countDown();                    // the other job ends while this one runs alone
+            }
+            long until = System.nanoTime() + 50_000;   // long enough that the worker joins in
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        });
+        other.join();
+        for (int t = 0; t < tasks; t++) {
+            assertEquals(1, runs.get(t), "task " + t);
+        }
+        assertEquals(Thread.currentThread().getName(), ranOn[0], "the first tasks run on the caller, alone");
+        assertTrue(Arrays.stream(ranOn).anyMatch(name -> name.startsWith("kiln-worker-")), "the worker took over part of the rest");
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 
