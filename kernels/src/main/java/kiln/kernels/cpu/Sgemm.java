@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
+import java.util.stream.LongStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * for jc in 0..N step NC                     B panel  KC×NC, packed once, shared by all threads
  *   for pc in 0..K step KC                   one rank-KC update of all of C
- *     for ic in 0..M step MC                 A block  MC×KC, packed once, shared by all threads
+ *     for ic in 0..M step MC                 A block  MC×KC, packed once (or read in place), shared by all threads
  *       parallel: pack the A block (and, when ic = 0, the B panel), a few slivers per task
  *       parallel, one task per TM×TN tile of C:
  *         for jr in tile step NR             B sliver KC×NR  (L2; reused by every ir)
@@ -39,7 +40,9 @@ import jdk.incubator.vector.VectorSpecies;
  * and 24 independent sums, more than the 8 in flight that two FMA pipes of latency 4 need. Packing
  * copies A and B into exactly the order the micro-kernel reads them (A by columns of 12, B by rows
  * of 32, zero-padded at the edges), so its loads are sequential whatever the caller's strides, and a
- * 4 KiB row stride cannot make them fight over the same cache sets. Block sizes, for this machine
+ * 4 KiB row stride cannot make them fight over the same cache sets. (A row-major A whose rows do not
+ * share cache sets is read in place instead, see {@link #readsARowsInPlace}: packing it is a transpose.)
+ * Block sizes, for this machine
  * (L1d 32 KiB, L2 1 MiB per core, L3 32 MiB): KC = 1024 keeps a tile's A rows (96×1024 floats,
  * 384 KiB) and one B sliver (128 KiB) in L2, and makes C a read-modify-write only once per 1024 of
  * K: C's rows, 4 KiB apart when N = 1024, miss every cache, so each pass over C costs about 5% of
@@ -174,6 +177,7 @@ public final class Sgemm {
         Workspace ws = WORKSPACE.get();
         int kcMax = ceilDiv(k, ceilDiv(k, KC));  // K in equal blocks: K = 1025 gives 513 + 512, not 1024 + 1
         boolean directB = bColStride == 1 && m <= DIRECT_B_ROWS;
+        boolean directA = readsARowsInPlace(aRowStride, aColStride);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), bSlivers = ceilDiv(nc, NR);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -185,16 +189,18 @@ public final class Sgemm {
                 long bAt = bOff + pc * bRowStride + jc * bColStride;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic), aSlivers = ceilDiv(mc, MR);
-                    MemorySegment aPack = ws.packedA((long) aSlivers * MR * kc);
                     long aAt = aOff + ic * aRowStride + pc * aColStride;
-                    // One parallel step packs the A block and, the first time round, the B panel too: all of
-                    // it, or with a direct B only its last sliver when that one is cut short by the edge.
+                    ABlock aBlock = directA ? new ABlock(a, aAt, aRowStride, false)
+                            : new ABlock(ws.packedA((long) aSlivers * MR * kc), 0, kc, true);
+                    // One parallel step packs the A block (unless it is read in place) and, the first time
+                    // round, the B panel too: all of it, or with a direct B only its last sliver when that
+                    // one is cut short by the edge.
                     int firstPacked = directB ? nc / NR : 0;
-                    int aTasks = Parallel.tasks(aSlivers, PACK_GRAIN);
+                    int aTasks = directA ? 0 : Parallel.tasks(aSlivers, PACK_GRAIN);
                     int bTasks = ic > 0 || firstPacked == bSlivers ? 0 : Parallel.tasks(bSlivers - firstPacked, PACK_GRAIN);
                     forEach(parallel, aTasks + bTasks, t -> {
                         if (t < aTasks) {
-                            packSlivers(aPack, a, aAt, aRowStride, aColStride, MR, mc, kc, t * PACK_GRAIN);
+                            packSlivers(aBlock.segment(), a, aAt, aRowStride, aColStride, MR, mc, kc, t * PACK_GRAIN);
                         } else {
                             packSlivers(bPack, b, bAt, bColStride, bRowStride, NR, nc, kc, firstPacked + (t - aTasks) * PACK_GRAIN);
                         }
@@ -206,7 +212,7 @@ public final class Sgemm {
                     int tm = roundUp(ceilDiv(mc, tilesM), MR), tn = roundUp(ceilDiv(nc, tilesN), NR);
                     forEach(parallel, tilesM * tilesN, t -> {
                         int i0 = (t % tilesM) * tm, j0 = (t / tilesM) * tn;
-                        multiplyTile(c, cAt, ldc, aPack, panel, kc, i0, Math.min(mc, i0 + tm), j0, Math.min(nc, j0 + tn), add,
+                        multiplyTile(c, cAt, ldc, aBlock, panel, kc, i0, Math.min(mc, i0 + tm), j0, Math.min(nc, j0 + tn), add,
                                 blockBias, biasAt, blockRelu);
                     });
                 }
@@ -220,8 +226,33 @@ public final class Sgemm {
      */
     private record Panel(MemorySegment packed, MemorySegment b, long at, long rowStride, int packedFrom) {}
 
-    /** Rows i0..i1-1, columns j0..j1-1 of the current block of C, from the packed A block and the B panel. */
-    private static void multiplyTile(MemorySegment c, long cAt, long ldc, MemorySegment aPack, Panel panel,
+    /**
+     * The current A block: packed slivers (sliver ir from {@code ir·kc}: {@code rowStride} is kc), or
+     * A's rows where they lie (row ir from {@code at + ir·rowStride}, p along each row).
+     */
+    private record ABlock(MemorySegment segment, long at, long rowStride, boolean packed) {}
+
+    /**
+     * Whether the packed path reads a row-major A where it lies ({@link GemmDirect#rowsKernel}
+     * broadcasts from MR rows, each read along p) rather than packing it. Packing a row-major A is a
+     * transpose, and the MLP's batch-1024 inference spent 16% of its time in it; reading in place made
+     * it 11% faster. But the MR rows are read side by side, and an L1 has 64 sets of 64-byte lines
+     * (32 or 48 KiB on x86 cores of the last decade): rows 4 KiB apart all land in one set of 8 or 12
+     * ways and evict each other (N = 1024 and 2048 ran 8% and 21% slower). So only when the rows
+     * start in at least 4 different sets; and with 512-bit vectors only, where the kernel's 24 sums
+     * fit the registers.
+     */
+    static boolean readsARowsInPlace(long aRowStride, long aColStride) {
+        if (aColStride != 1 || MR != GemmDirect.ROWS_KERNEL) {
+            return false;
+        }
+        long lineBytes = 64, sets = 64;
+        long distinctSets = LongStream.range(0, MR).map(r -> r * aRowStride * BYTES / lineBytes % sets).distinct().count();
+        return distinctSets >= 4;
+    }
+
+    /** Rows i0..i1-1, columns j0..j1-1 of the current block of C, from the A block and the B panel. */
+    private static void multiplyTile(MemorySegment c, long cAt, long ldc, ABlock aBlock, Panel panel,
                                      int kc, int i0, int i1, int j0, int j1, boolean add, MemorySegment bias, long biasAt,
                                      boolean relu) {
         float[] tile = TILE.get();
@@ -231,8 +262,14 @@ public final class Sgemm {
             long bAt = packed ? (long) jr * kc : panel.at() + jr;
             long bStride = packed ? NR : panel.rowStride();
             for (int ir = i0; ir < i1; ir += MR) {
-                microKernel(tile, aPack, (long) ir * kc, MR, b, bAt, bStride, kc);
-                writeTile(c, cAt + ir * ldc + jr, ldc, tile, Math.min(MR, i1 - ir), Math.min(NR, j1 - jr), add, bias, biasAt + jr, relu);
+                int rows = Math.min(MR, i1 - ir);
+                if (aBlock.packed()) {
+                    microKernel(tile, aBlock.segment(), (long) ir * kc, MR, b, bAt, bStride, kc);
+                } else {
+                    GemmDirect.rowsKernel(tile, aBlock.segment(), aBlock.at() + ir * aBlock.rowStride(), aBlock.rowStride(), rows,
+                            b, bAt, bStride, kc);
+                }
+                writeTile(c, cAt + ir * ldc + jr, ldc, tile, rows, Math.min(NR, j1 - jr), add, bias, biasAt + jr, relu);
             }
         }
     }

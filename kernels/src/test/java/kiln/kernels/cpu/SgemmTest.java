@@ -3,6 +3,7 @@ package kiln.kernels.cpu;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -109,6 +110,8 @@ class SgemmTest {
             {37, 45, 2100},        // K split in blocks: 2100 = 700 + 700 + 700
             {24, 64, 40}, {20, 70, 2100},  // B read in place (M ≤ 24, row-major B): whole slivers, an edge one, K in blocks
             {1030, 70, 20},        // M past one A block (MC = 1024)
+            {1030, 40, 1100},      // packed, a row-major A read in place: M past one A block, K in two blocks
+            {300, 100, 1024},      // packed, a row-major A whose rows, 4 KiB apart, share a cache set: packed all the same
             {0, 5, 7}, {5, 0, 7}, {5, 7, 0}, {0, 0, 0},
         };
         return Stream.of(mnk).flatMap(s -> Stream.of(false, true).flatMap(acc -> Stream.of(
@@ -175,6 +178,17 @@ class SgemmTest {
                 assertEquals(y[idx], x[idx], "float " + idx + " outside C was written");
             }
         }
+    }
+
+    @Test
+    void aRowMajorAIsReadInPlaceUnlessItsRowsShareCacheSets() {
+        boolean wideKernel = Sgemm.MR == GemmDirect.ROWS_KERNEL;  // 512-bit vectors
+        assertEquals(wideKernel, Sgemm.readsARowsInPlace(784, 1), "rows 3136 bytes apart start in 12 different sets");
+        assertEquals(wideKernel, Sgemm.readsARowsInPlace(1100, 1));
+        assertFalse(Sgemm.readsARowsInPlace(1024, 1), "rows 4 KiB apart: one set");
+        assertFalse(Sgemm.readsARowsInPlace(2048, 1));
+        assertFalse(Sgemm.readsARowsInPlace(512, 1), "rows 2 KiB apart: two sets");
+        assertFalse(Sgemm.readsARowsInPlace(1, 784), "an A by columns is packed");
     }
 
     /** Both paths against float64 arithmetic: |C − exact| ≤ (K + 2)·eps·Σ_p |a||b|. */
