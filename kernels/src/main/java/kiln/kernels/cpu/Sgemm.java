@@ -93,9 +93,10 @@ public final class Sgemm {
      */
     static final int DIRECT_B_ROWS = 2 * MR;
     /**
-     * Below this M·N·K, all tasks run on the caller: a few microseconds of work, about what handing
-     * tasks to the pool costs (a fork-join of the spinning pool takes about 1 µs here, more when its
-     * threads have gone to sleep). A batch of one through a 784×256 layer (2·10⁵) is just above it.
+     * Below this M·N·K, all tasks run on the caller: a few microseconds of work, not worth handing
+     * tasks to the pool (a fork-join of the spinning pool took about 1 µs here when this was set,
+     * 0.3 µs since the pool hands jobs over with one volatile write; much more when its threads have
+     * gone to sleep). A batch of one through a 784×256 layer (2·10⁵) is just above it.
      */
     static final double PARALLEL_MIN = 1.5e5;
     /**
