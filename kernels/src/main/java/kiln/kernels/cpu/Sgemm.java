@@ -6,7 +6,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
-import java.util.stream.LongStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -247,9 +246,11 @@ public final class Sgemm {
         if (aColStride != 1 || MR != GemmDirect.ROWS_KERNEL) {
             return false;
         }
-        long lineBytes = 64, sets = 64;
-        long distinctSets = LongStream.range(0, MR).map(r -> r * aRowStride * BYTES / lineBytes % sets).distinct().count();
-        return distinctSets >= 4;
+        long lineBytes = 64, sets = 64, setsHit = 0;      // bit s: some row starts in set s
+        for (int r = 0; r < MR; r++) {
+            setsHit |= 1L << (r * aRowStride * BYTES / lineBytes % sets);
+        }
+        return Long.bitCount(setsHit) >= 4;
     }
 
     /** Rows i0..i1-1, columns j0..j1-1 of the current block of C, from the A block and the B panel. */
