@@ -57,11 +57,17 @@ public final class Parallel {
      * job in progress on another thread finishes first. Not from inside a parallel task, which would
      * wait for its own job.
      */
-    public static synchronized void setThreads(int threads) {
+    public static void setThreads(int threads) {
         checkThreads(threads);
+        // Checked before taking the lock: a task blocked on it, behind a replacement waiting for the
+        // task's own job to end, would never get to refuse.
         if (INSIDE_TASK.get()) {
             throw new IllegalStateException("setThreads cannot be called from inside a parallel task");
         }
+        replacePool(threads);
+    }
+
+    private static synchronized void replacePool(int threads) {
         if (threads != pool.threads) {
             Pool old = pool;
             pool = new Pool(threads);
@@ -150,7 +156,6 @@ public final class Parallel {
             for (int share = 0; share < shares; share++) {
                 next.setPlain(share * PAD, start(share));
             }
-            failure.setPlain(null);
             helpersLeft.setPlain(helpers);
         }
 
@@ -167,7 +172,8 @@ public final class Parallel {
                     if (k > 0 && next.get(share * PAD) >= end) {
                         continue;            // a look before the claim: a claim would take the owner's cache line from it
                     }
-                    for (int t = next.getAndIncrement(share * PAD); t < end; t = next.getAndIncrement(share * PAD)) {
+                    // t < 0: the counter wrapped past Integer.MAX_VALUE after the last task (a failed claim still counts).
+                    for (int t = next.getAndIncrement(share * PAD); 0 <= t && t < end; t = next.getAndIncrement(share * PAD)) {
                         if (failure.get() != null) {
                             return;
                         }
@@ -219,7 +225,7 @@ public final class Parallel {
         }
 
         boolean tryAcquire() {
-            return busy.compareAndSet(false, true);
+            return !busy.get() && busy.compareAndSet(false, true);   // a look first: a failed CAS still takes the line
         }
 
         void release() {
@@ -255,6 +261,7 @@ public final class Parallel {
             Throwable failure = job.failure.get();
             job.body = null;                 // the tasks, and the tensors they captured, can be collected
             job.caller = null;
+            job.failure.setPlain(null);      // and so can the exception, and what it refers to
             if (failure instanceof RuntimeException e) {
                 throw e;
             }

@@ -135,7 +135,7 @@ class ParallelTest {
 
     @Test
     void anIdleWorkerParksAndWakesForTheNextJob() throws InterruptedException {
-        Parallel.setThreads(2);
+        useThreads(2);
         Parallel.forEach(2, t -> {});
         Thread worker = workers().getFirst();
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -155,7 +155,7 @@ class ParallelTest {
 
     @Test
     void replacedWorkersStop() throws InterruptedException {
-        Parallel.setThreads(4);
+        useThreads(4);
         Parallel.forEach(4, t -> {});
         List<Thread> old = workers();
         assertEquals(3, old.size());
@@ -190,6 +190,84 @@ class ParallelTest {
         Parallel.forEach(captured.length, t -> captured[t] = t);
         assertEquals(3, captured[3]);
         return new WeakReference<>(captured);
+    }
+
+    @Test
+    void setThreadsFromATaskIsRefusedEvenWhileAnotherThreadWaitsToReplaceThePool() throws InterruptedException {
+        useThreads(2);
+        CountDownLatch started = new CountDownLatch(1);
+        List<Throwable> refused = new ArrayList<>();
+        Thread job = Thread.ofPlatform().start(() -> Parallel.forEach(2, t -> {
+            if (t == 0) {
+                started.countDown();
+                sleepQuietly(200);                    // the other thread is now waiting to replace the pool
+                try {
+                    Parallel.setThreads(2);
+                } catch (IllegalStateException e) {
+                    refused.add(e);
+                }
+            }
+        }));
+        started.await();
+        Thread replacer = Thread.ofPlatform().start(() -> Parallel.setThreads(3));
+        job.join(20_000);
+        replacer.join(20_000);
+        assertFalse(job.isAlive() || replacer.isAlive(), "deadlock: the job waits for its task, the replacement for the job");
+        assertEquals(1, refused.size());
+        assertEquals(3, Parallel.threads());
+    }
+
+    @Test
+    void aFailureOnAWorkerReachesTheCallerAndIsNotKept() throws InterruptedException {
+        useThreads(2);
+        WeakReference<RuntimeException> reference = failOnAWorker();
+        AtomicLong sum = new AtomicLong();
+        Parallel.forEach(10, sum::addAndGet);
+        assertEquals(45, sum.get());
+        for (int i = 0; i < 50 && reference.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(null, reference.get(), "the pool still refers to the last job's exception");
+    }
+
+    /** Runs jobs whose tasks fail only on a worker until one does, and returns a weak reference to that exception. */
+    private static WeakReference<RuntimeException> failOnAWorker() {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            try {
+                Parallel.forEach(64, t -> {
+                    if (Thread.currentThread().getName().startsWith("kiln-worker-")) {
+                        throw new IllegalStateException("task " + t + " failed on a worker");
+                    }
+                    sleepQuietly(1);
+                });
+            } catch (IllegalStateException e) {
+                assertTrue(e.getMessage().endsWith("failed on a worker"));
+                return new WeakReference<>(e);
+            }
+        }
+        throw new AssertionError("no task ran on the worker in 1000 jobs");
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Sets the number of threads and, when that replaces the pool, waits until the replaced pools'
+     * workers have stopped, so that {@link #workers} sees the new pool's only.
+     */
+    private static void useThreads(int threads) throws InterruptedException {
+        List<Thread> before = workers();
+        boolean replaces = Parallel.threads() != threads;
+        Parallel.setThreads(threads);
+        for (Thread worker : replaces ? before : List.<Thread>of()) {
+            worker.join(10_000);
+        }
     }
 
     private static List<Thread> workers() {
