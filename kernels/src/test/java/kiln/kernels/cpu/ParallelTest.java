@@ -10,6 +10,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -151,6 +152,65 @@ class ParallelTest {
                 Thread.onSpinWait();
             }
         });
+    }
+
+    @Test
+    void jobsAtTheBoundaryBetweenSpinningAndParkingAllFinish() throws InterruptedException {
+        useThreads(2);
+        SplittableRandom random = new SplittableRandom(5);
+        AtomicIntegerArray runs = new AtomicIntegerArray(2);
+        int jobs = 1500;
+        for (int job = 0; job < jobs; job++) {
+            long gap = random.nextLong(50_000, 200_000);   // around the 100 µs the worker spins before it parks
+            for (long until = System.nanoTime() + gap; System.nanoTime() < until; ) {
+                Thread.onSpinWait();
+            }
+            Parallel.forEach(2, runs::incrementAndGet);
+        }
+        assertEquals(jobs, runs.get(0));
+        assertEquals(jobs, runs.get(1));
+    }
+
+    @Test
+    void aCallerThatParkedIsWokenByTheLastHelper() throws InterruptedException {
+        useThreads(2);
+        for (int job = 0; job < 20; job++) {
+            AtomicIntegerArray runs = new AtomicIntegerArray(2);
+            Parallel.forEach(2, t -> {
+                if (Thread.currentThread().getName().startsWith("kiln-worker-")) {
+                    sleepQuietly(2);                  // far past the caller's 100 µs of spinning: it parks
+                }
+                runs.incrementAndGet(t);
+            });
+            assertEquals(1, runs.get(0));
+            assertEquals(1, runs.get(1));
+        }
+    }
+
+    @Test
+    void theThreadCountChangesWhileOtherThreadsCompute() throws InterruptedException {
+        useThreads(2);
+        int callers = 2, rounds = 3000, tasks = 9;
+        AtomicLong[] totals = new AtomicLong[callers];
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < callers; c++) {
+            AtomicLong total = totals[c] = new AtomicLong();
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int r = 0; r < rounds; r++) {
+                    Parallel.forEach(tasks, t -> total.addAndGet(t + 1));
+                }
+            }));
+        }
+        for (int change = 0; change < 40; change++) {
+            Parallel.setThreads(2 + change % 2);
+            sleepQuietly(1);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        for (AtomicLong total : totals) {
+            assertEquals((long) rounds * tasks * (tasks + 1) / 2, total.get());
+        }
     }
 
     @Test
