@@ -191,7 +191,7 @@ public final class Sgemm {
                     int mc = Math.min(MC, m - ic), aSlivers = ceilDiv(mc, MR);
                     long aAt = aOff + ic * aRowStride + pc * aColStride;
                     ABlock aBlock = directA ? new ABlock(a, aAt, aRowStride, false)
-                            : new ABlock(ws.packedA((long) aSlivers * MR * kc), 0, kc, true);
+                            : new ABlock(ws.packedA((long) aSlivers * MR * kc), 0, kc, true);   // sliver ir from ir·kc
                     // One parallel step packs the A block (unless it is read in place) and, the first time
                     // round, the B panel too: all of it, or with a direct B only its last sliver when that
                     // one is cut short by the edge.
@@ -227,8 +227,9 @@ public final class Sgemm {
     private record Panel(MemorySegment packed, MemorySegment b, long at, long rowStride, int packedFrom) {}
 
     /**
-     * The current A block: packed slivers (sliver ir from {@code ir·kc}: {@code rowStride} is kc), or
-     * A's rows where they lie (row ir from {@code at + ir·rowStride}, p along each row).
+     * The current A block; what row ir of C needs starts at {@code at + ir·rowStride}: in packed
+     * slivers (at 0, rowStride kc, MR values per step of p), or in A's rows where they lie (p along
+     * each row).
      */
     private record ABlock(MemorySegment segment, long at, long rowStride, boolean packed) {}
 
@@ -265,11 +266,11 @@ public final class Sgemm {
             long bStride = packed ? NR : panel.rowStride();
             for (int ir = i0; ir < i1; ir += MR) {
                 int rows = Math.min(MR, i1 - ir);
+                long aAt = aBlock.at() + ir * aBlock.rowStride();
                 if (aBlock.packed()) {
-                    microKernel(tile, aBlock.segment(), (long) ir * kc, MR, b, bAt, bStride, kc);
+                    microKernel(tile, aBlock.segment(), aAt, MR, b, bAt, bStride, kc);
                 } else {
-                    GemmDirect.rowsKernel(tile, aBlock.segment(), aBlock.at() + ir * aBlock.rowStride(), aBlock.rowStride(), rows,
-                            b, bAt, bStride, kc);
+                    GemmDirect.rowsKernel(tile, aBlock.segment(), aAt, aBlock.rowStride(), rows, b, bAt, bStride, kc);
                 }
                 writeTile(c, cAt + ir * ldc + jr, ldc, tile, rows, Math.min(NR, j1 - jr), add, bias, biasAt + jr, relu);
             }

@@ -76,7 +76,15 @@ class ParallelTest {
     @Test
     void concurrentCallersEachGetAllTheirTasks() throws InterruptedException {
         Parallel.setThreads(3);
-        int callers = 4, rounds = 2000, tasks = 9;
+        callersEachGetAllTheirTasks(4, 2000, () -> {});
+    }
+
+    /**
+     * Starts {@code callers} threads that each run {@code rounds} jobs of 9 tasks, runs
+     * {@code meanwhile} on this thread, and checks that every caller's tasks all ran, once.
+     */
+    private static void callersEachGetAllTheirTasks(int callers, int rounds, Runnable meanwhile) throws InterruptedException {
+        int tasks = 9;
         AtomicLong[] totals = new AtomicLong[callers];
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < callers; c++) {
@@ -87,6 +95,7 @@ class ParallelTest {
                 }
             }));
         }
+        meanwhile.run();
         for (Thread thread : threads) {
             thread.join();
         }
@@ -190,27 +199,12 @@ class ParallelTest {
     @Test
     void theThreadCountChangesWhileOtherThreadsCompute() throws InterruptedException {
         useThreads(2);
-        int callers = 2, rounds = 3000, tasks = 9;
-        AtomicLong[] totals = new AtomicLong[callers];
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < callers; c++) {
-            AtomicLong total = totals[c] = new AtomicLong();
-            threads.add(Thread.ofPlatform().start(() -> {
-                for (int r = 0; r < rounds; r++) {
-                    Parallel.forEach(tasks, t -> total.addAndGet(t + 1));
-                }
-            }));
-        }
-        for (int change = 0; change < 40; change++) {
-            Parallel.setThreads(2 + change % 2);
-            sleepQuietly(1);
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        for (AtomicLong total : totals) {
-            assertEquals((long) rounds * tasks * (tasks + 1) / 2, total.get());
-        }
+        callersEachGetAllTheirTasks(2, 3000, () -> {
+            for (int change = 0; change < 40; change++) {
+                Parallel.setThreads(2 + change % 2);
+                sleepQuietly(1);
+            }
+        });
     }
 
     @Test
