@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import kiln.kernels.cpu.HugePages;
 
 /**
- * Off-heap memory for tensor data: 64-byte aligned blocks from the C library (huge-page aligned and
- * advised from 2 MiB, see {@link HugePages}), counted, and freed
+ * Off-heap memory for tensor data: 64-byte aligned blocks from the C library (from 2 MiB, fresh pages
+ * mapped for huge pages, see {@link HugePages}), counted, and freed
  * exactly once, either deterministically (a tensor closed by hand or by its {@link MemoryScope}) or
  * by the garbage collector as a safety net when every tensor over a block became unreachable.
  *
@@ -242,30 +242,38 @@ public final class NativeMemory {
     }
 
     /**
-     * {@code aligned_alloc(64, capacity)}, or for a block of a huge page or more {@code aligned_alloc(2 MiB,
-     * capacity)} advised for huge pages: an address, or 0 when the C library has no memory.
+     * {@code aligned_alloc(64, capacity)}, or for a block of a huge page or more fresh pages mapped
+     * for huge pages ({@link HugePages#map}; {@code aligned_alloc(2 MiB, capacity)} where Linux's
+     * mmap is not at hand): an address, or 0 when there is no memory.
      */
     static long allocateFromOs(long capacity) {
         OS_ALLOCATIONS.incrementAndGet();
-        boolean huge = capacity >= HugePages.SIZE;
-        long address;
+        if (mapped(capacity)) {
+            return HugePages.map(capacity);
+        }
         try {
-            address = ((MemorySegment) ALIGNED_ALLOC.invokeExact(huge ? HugePages.SIZE : ALIGNMENT, capacity)).address();
+            return ((MemorySegment) ALIGNED_ALLOC.invokeExact(capacity >= HugePages.SIZE ? HugePages.SIZE : ALIGNMENT, capacity)).address();
         } catch (Throwable e) {
             throw new IllegalStateException("aligned_alloc failed", e);
         }
-        if (huge && address != 0) {
-            HugePages.advise(address, capacity);
-        }
-        return address;
     }
 
-    private static void freeToOs(long address) {
+    /** Gives back a block that {@link #allocateFromOs} made with this capacity. */
+    private static void freeToOs(long address, long capacity) {
+        if (mapped(capacity)) {
+            HugePages.unmap(address, capacity);
+            return;
+        }
         try {
             FREE.invokeExact(MemorySegment.ofAddress(address));
         } catch (Throwable e) {
             throw new IllegalStateException("free() failed", e);
         }
+    }
+
+    /** Whether a block of this capacity is mapped by {@link HugePages} rather than taken from the C library. */
+    private static boolean mapped(long capacity) {
+        return capacity >= HugePages.SIZE && HugePages.maps();
     }
 
     // ------------------------------------------------------------------------------ size classes
@@ -369,7 +377,7 @@ public final class NativeMemory {
         /** The block's memory back to the C library; its segment's cleanup, when it comes, then does nothing. */
         private static void giveBack(Block block) {
             block.tenancy.state.set(GONE);
-            freeToOs(block.tenancy.address);
+            freeToOs(block.tenancy.address, capacityOf(block.tenancy.sizeClass));
         }
     }
 
