@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ServiceLoader;
 
 /**
  * Whether this process can use an NVIDIA GPU, and the way in: the driver binding and Kiln's kernels.
  *
  * <p>{@link #status()} tries once: load the driver library ({@code libcuda.so.1}, or the path in
- * {@code -Dkiln.cuda.library}), {@code cuInit}, count the devices. Without a GPU it gives one line,
+ * {@code -Dkiln.cuda.library}) through the binding of {@code -Dkiln.cuda.binding} ({@code ffm} by
+ * default, see {@link CudaBinding}), {@code cuInit}, count the devices. Without a GPU it gives one line,
  * {@code CUDA unavailable: <reason>}, which the command line prints and GPU tests take as their reason
  * to skip; nothing else changes, the CPU path never touches this class.
  */
@@ -37,7 +39,7 @@ public final class Cuda {
             synchronized (Cuda.class) {
                 known = status;
                 if (known == null) {
-                    status = known = probe(System.getProperty("kiln.cuda.library", "libcuda.so.1"));
+                    status = known = probe(System.getProperty("kiln.cuda.binding", "ffm"), System.getProperty("kiln.cuda.library", "libcuda.so.1"));
                 }
             }
         }
@@ -53,11 +55,18 @@ public final class Cuda {
         return current.driver();
     }
 
-    /** Loads and initialises the driver at {@code library} (a name the loader searches for, or a path), and describes what it found. */
-    public static Status probe(String library) {
+    /**
+     * Opens the driver at {@code library} (a name the loader searches for, or a path) through the
+     * binding named {@code binding}, initialises it and describes what it found.
+     */
+    public static Status probe(String binding, String library) {
+        CudaBinding chosen = binding(binding);
+        if (chosen == null) {
+            return unavailable("no CUDA binding named '" + binding + "' (-Dkiln.cuda.binding): ffm is built in; jcuda needs kiln-jcuda on the class path");
+        }
         CudaDriver driver;
         try {
-            driver = new FfmCudaDriver(library);
+            driver = chosen.open(library);
         } catch (IllegalArgumentException e) {
             return unavailable("no NVIDIA driver (" + library + " cannot be loaded)");
         } catch (IllegalStateException e) {
@@ -65,20 +74,49 @@ public final class Cuda {
         }
         try {
             driver.init();
-            int devices = driver.deviceCount();
-            if (devices == 0) {
+            if (driver.deviceCount() == 0) {
                 return unavailable("the driver found no CUDA device");
             }
-            int device = driver.device(0);
-            int version = driver.driverVersion();
-            String line = String.format("CUDA available: %s (compute capability %d.%d, %d MiB), driver %d.%d, %d device(s), %s binding",
-                    driver.deviceName(device), driver.attribute(device, CudaDriver.ATTRIBUTE_CAPABILITY_MAJOR),
-                    driver.attribute(device, CudaDriver.ATTRIBUTE_CAPABILITY_MINOR), driver.totalMemory(device) >> 20,
-                    version / 1000, version % 1000 / 10, devices, driver.name());
-            return new Status(driver, line);
+            return new Status(driver, describe(driver));
         } catch (CudaException e) {
             return unavailable(e.getMessage());
         }
+    }
+
+    /** The built-in FFM binding, or the one of that name on the class path; null if there is none. */
+    private static CudaBinding binding(String name) {
+        if (name.equals(FFM.name())) {
+            return FFM;
+        }
+        for (CudaBinding found : ServiceLoader.load(CudaBinding.class)) {
+            if (found.name().equals(name)) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** The binding written here: the CUDA driver API through FFM. */
+    private static final CudaBinding FFM = new CudaBinding() {
+        @Override
+        public String name() {
+            return "ffm";
+        }
+
+        @Override
+        public CudaDriver open(String library) {
+            return new FfmCudaDriver(library);
+        }
+    };
+
+    /** The status line of an initialised driver: its first device, the driver's version, the device count and the binding. */
+    public static String describe(CudaDriver driver) {
+        int device = driver.device(0);
+        int version = driver.driverVersion();
+        return String.format("CUDA available: %s (compute capability %d.%d, %d MiB), driver %d.%d, %d device(s), %s binding",
+                driver.deviceName(device), driver.attribute(device, CudaDriver.ATTRIBUTE_CAPABILITY_MAJOR),
+                driver.attribute(device, CudaDriver.ATTRIBUTE_CAPABILITY_MINOR), driver.totalMemory(device) >> 20,
+                version / 1000, version % 1000 / 10, driver.deviceCount(), driver.name());
     }
 
     private static Status unavailable(String reason) {

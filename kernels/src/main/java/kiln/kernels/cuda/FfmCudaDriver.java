@@ -248,7 +248,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public void launch(long function, Dim3 grid, Dim3 block, int sharedBytes, long stream, KernelArgs args) {
-        MemorySegment f = MemorySegment.ofAddress(function), s = MemorySegment.ofAddress(stream), params = args.array();
+        MemorySegment f = MemorySegment.ofAddress(function), s = MemorySegment.ofAddress(stream), params = args.parameters();
         check("cuLaunchKernel", invoke(() -> (int) cuLaunchKernel.invokeExact(f, grid.x(), grid.y(), grid.z(),
                 block.x(), block.y(), block.z(), sharedBytes, s, params, MemorySegment.NULL)));
     }

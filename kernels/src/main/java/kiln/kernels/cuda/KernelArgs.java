@@ -58,8 +58,8 @@ public final class KernelArgs {
         return count;
     }
 
-    /** The {@code void**} to hand to cuLaunchKernel. */
-    MemorySegment array() {
+    /** The {@code void**} to hand to cuLaunchKernel, in native memory. */
+    public MemorySegment parameters() {
         return pointers;
     }
 

@@ -16,16 +16,22 @@ class CudaTest {
 
     @Test
     void aMissingDriverLibraryIsOneLine() {
-        Cuda.Status status = Cuda.probe("libcuda-that-is-not-here.so.1");
+        Cuda.Status status = Cuda.probe("ffm", "libcuda-that-is-not-here.so.1");
         assertFalse(status.available());
         assertEquals("CUDA unavailable: no NVIDIA driver (libcuda-that-is-not-here.so.1 cannot be loaded)", status.line());
     }
 
     @Test
     void aLibraryThatIsNotADriverIsRefusedWithWhatItLacks() {
-        Cuda.Status status = Cuda.probe("libm.so.6");
+        Cuda.Status status = Cuda.probe("ffm", "libm.so.6");
         assertFalse(status.available());
         assertEquals("CUDA unavailable: libm.so.6 is not a usable CUDA driver: the CUDA driver library has no function cuInit", status.line());
+    }
+
+    @Test
+    void anUnknownBindingIsNamed() {
+        assertEquals("CUDA unavailable: no CUDA binding named 'cublas' (-Dkiln.cuda.binding): ffm is built in; jcuda needs kiln-jcuda on the class path",
+                Cuda.probe("cublas", "libcuda.so.1").line());
     }
 
     @Test

@@ -17,9 +17,9 @@ import java.nio.file.Path;
  * The fake CUDA driver of the tests (src/test/c/fake_cuda.c, built by the Maven build into
  * target/fake-cuda/libcuda.so.1): where it is, and its bookkeeping, read through its kilnFake* functions.
  */
-final class FakeDriver {
+public final class FakeDriver {
     /** The fake's path, from the build; null when the build made none (no C compiler). */
-    static final String LIBRARY = library();
+    public static final String LIBRARY = library();
 
     private FakeDriver() {}
 
@@ -29,7 +29,7 @@ final class FakeDriver {
     }
 
     /** Why the fake's tests cannot run, for {@code assumeTrue}: one line. */
-    static String missing() {
+    public static String missing() {
         return "the fake CUDA driver was not built (no C compiler when the tests were built): " + System.getProperty("kiln.test.fakeCuda");
     }
 
