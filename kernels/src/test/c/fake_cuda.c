@@ -124,12 +124,14 @@ CUresult cuCtxSynchronize(void) {
 
 typedef struct Allocation { char *start; size_t bytes; struct Allocation *next; } Allocation;
 static Allocation *allocations;
-static long long live_allocations, live_bytes;
+static long long live_allocations, live_bytes, allocation_calls;
+static long long memory_limit = 80LL << 30;   // the device's memory, as an H100's; tests lower it
 
 CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
     if (!current_context) return CUDA_ERROR_INVALID_CONTEXT;
     if (bytes == 0) return CUDA_ERROR_INVALID_VALUE;
-    if (bytes > ((size_t) 80 << 30)) return CUDA_ERROR_OUT_OF_MEMORY;
+    allocation_calls++;
+    if ((long long) bytes > memory_limit - live_bytes) return CUDA_ERROR_OUT_OF_MEMORY;
     Allocation *a = malloc(sizeof(Allocation));
     a->start = malloc(bytes);
     if (!a->start) { free(a); return CUDA_ERROR_OUT_OF_MEMORY; }
@@ -332,6 +334,8 @@ CUresult cuLaunchKernel(void *function, unsigned int gx, unsigned int gy, unsign
 // ------------------------------------------------------------------------------ for the tests
 
 long long kilnFakeLiveAllocations(void) { return live_allocations; }
+long long kilnFakeAllocationCalls(void) { return allocation_calls; }
+void kilnFakeSetMemoryLimit(long long bytes) { memory_limit = bytes; }
 long long kilnFakeLiveBytes(void) { return live_bytes; }
 long long kilnFakeLiveModules(void) { return live_modules; }
 long long kilnFakeLiveStreams(void) { return live_streams; }

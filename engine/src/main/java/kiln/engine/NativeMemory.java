@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import kiln.kernels.SizeClasses;
 import kiln.kernels.cpu.HugePages;
 
 /**
@@ -33,10 +34,8 @@ import kiln.kernels.cpu.HugePages;
  * <p>Cache: a freed block is not handed back to the C library but kept for reuse, so that the
  * steady state of a training loop (the same temporaries, step after step) allocates nothing from the
  * operating system: no {@code mmap}/{@code munmap} and no page faults on fresh pages, which glibc would
- * otherwise pay for every block above its mmap threshold. Blocks come in size classes: a request is
- * rounded up to 64 bytes, then to its three leading binary digits (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14,
- * 16, 20, 24, 28, 32... times 64 bytes), four classes per doubling, so that a block is less than 1.25
- * times the rounded request: at most 20% of a block goes unused. Freed blocks wait in one free list per
+ * otherwise pay for every block above its mmap threshold. Blocks come in {@link SizeClasses}, four per
+ * doubling, so that at most 20% of a block goes unused. Freed blocks wait in one free list per
  * class, newest first. The cache holds at most {@link #cacheLimit()} bytes ({@code -Dkiln.memory.cache=1g};
  * default a quarter of the budget); a block that would overflow it first releases the whole cache to
  * the C library (the blocks of a past phase, say an evaluation with another batch size, make way for
@@ -178,7 +177,7 @@ public final class NativeMemory {
             // The cleanup captures the tenancy, never this block or its segment, or the arena would stay reachable.
             Tenancy held = new Tenancy(address, sizeClass, state, bytes);
             this.tenancy = held;
-            this.segment = MemorySegment.ofAddress(address).reinterpret(capacityOf(sizeClass), Arena.ofAuto(), ignored -> held.abandoned());
+            this.segment = MemorySegment.ofAddress(address).reinterpret(SizeClasses.capacity(sizeClass), Arena.ofAuto(), ignored -> held.abandoned());
         }
     }
 
@@ -219,17 +218,17 @@ public final class NativeMemory {
         if (bytes < 0) {
             throw new IllegalArgumentException("cannot allocate a negative number of bytes: " + bytes);
         }
-        int sizeClass = sizeClass(bytes);
+        int sizeClass = SizeClasses.of(bytes);
         reserve(bytes);
         Block block = CACHE.take(sizeClass);
         if (block != null) {
             block.tenancy.bytes = bytes;
             block.tenancy.state.set(IN_USE);
         } else {
-            long address = allocateFromOs(capacityOf(sizeClass));
+            long address = allocateFromOs(SizeClasses.capacity(sizeClass));
             if (address == 0) {
                 CACHE.release();                   // the C library may lack memory that the cache holds
-                address = allocateFromOs(capacityOf(sizeClass));
+                address = allocateFromOs(SizeClasses.capacity(sizeClass));
             }
             if (address == 0) {
                 LIVE_BYTES.addAndGet(-bytes);
@@ -278,33 +277,6 @@ public final class NativeMemory {
 
     // ------------------------------------------------------------------------------ size classes
 
-    /** Classes 1..7 are 1..7 units of 64 bytes, then four per doubling: 256 classes cover every size a long can count. */
-    private static final int SIZE_CLASSES = 4 * 64;
-
-    /**
-     * The size class of a request: in units of 64 bytes (at least one), rounded up to its three
-     * leading binary digits, m·2ˢ with m in 4..7, numbered 4s + m (units below 8 are their own class).
-     */
-    static int sizeClass(long bytes) {
-        long units = Math.max(1, (bytes + ALIGNMENT - 1) / ALIGNMENT);
-        if (units < 8) {
-            return (int) units;
-        }
-        int shift = 63 - Long.numberOfLeadingZeros(units) - 2;           // units >> shift is in 4..7
-        long leading = (units + (1L << shift) - 1) >> shift;              // rounded up: 4..8
-        if (leading == 8) {
-            leading = 4;
-            shift++;
-        }
-        return 4 * shift + (int) leading;
-    }
-
-    /** The bytes of a block of size class {@code sizeClass}: (4 + c mod 4)·2^(c/4 − 1) units of 64 bytes. */
-    static long capacityOf(int sizeClass) {
-        long units = sizeClass < 4 ? sizeClass : (4L + sizeClass % 4) << (sizeClass / 4 - 1);
-        return units * ALIGNMENT;
-    }
-
     /**
      * Freed blocks by size class, each class a stack (the most recently freed, the most likely still
      * in cache, is reused first). One lock: a training step frees and allocates a few hundred blocks,
@@ -312,8 +284,8 @@ public final class NativeMemory {
      */
     static final class BlockCache {
         private final long limit;
-        private final Block[][] blocks = new Block[SIZE_CLASSES][];
-        private final int[] counts = new int[SIZE_CLASSES];
+        private final Block[][] blocks = new Block[SizeClasses.COUNT][];
+        private final int[] counts = new int[SizeClasses.COUNT];
         private final AtomicLong bytes = new AtomicLong();     // read without the lock by the budget check
 
         BlockCache(long limit) {
@@ -331,7 +303,7 @@ public final class NativeMemory {
                 return null;
             }
             counts[sizeClass] = count - 1;
-            bytes.addAndGet(-capacityOf(sizeClass));
+            bytes.addAndGet(-SizeClasses.capacity(sizeClass));
             Block block = blocks[sizeClass][count - 1];
             blocks[sizeClass][count - 1] = null;
             return block;
@@ -343,7 +315,7 @@ public final class NativeMemory {
          */
         synchronized void keep(Block block) {
             int sizeClass = block.tenancy.sizeClass;
-            long capacity = capacityOf(sizeClass);
+            long capacity = SizeClasses.capacity(sizeClass);
             if (bytes.get() + capacity > limit) {
                 release();
                 if (capacity > limit) {
@@ -364,12 +336,12 @@ public final class NativeMemory {
 
         /** Frees every cached block to the C library. */
         synchronized void release() {
-            for (int c = 0; c < SIZE_CLASSES; c++) {
+            for (int c = 0; c < SizeClasses.COUNT; c++) {
                 for (int i = 0; i < counts[c]; i++) {
                     giveBack(blocks[c][i]);
                     blocks[c][i] = null;
                 }
-                bytes.addAndGet(-counts[c] * capacityOf(c));
+                bytes.addAndGet(-counts[c] * SizeClasses.capacity(c));
                 counts[c] = 0;
             }
         }
@@ -377,7 +349,7 @@ public final class NativeMemory {
         /** The block's memory back to the C library; its segment's cleanup, when it comes, then does nothing. */
         private static void giveBack(Block block) {
             block.tenancy.state.set(GONE);
-            freeToOs(block.tenancy.address, capacityOf(block.tenancy.sizeClass));
+            freeToOs(block.tenancy.address, SizeClasses.capacity(block.tenancy.sizeClass));
         }
     }
 

@@ -14,29 +14,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import kiln.kernels.SizeClasses;
 import kiln.kernels.cpu.HugePages;
 import org.junit.jupiter.api.Test;
 
-/** The caching allocator: size classes, reuse without the C library, the cache limit, threads. */
+/** The caching allocator: reuse without the C library, the cache limit, threads (size classes: SizeClassesTest). */
 class NativeMemoryTest {
-
-    @Test
-    void sizeClassesFitTheRequestAndWasteLessThanAFifth() {
-        long previous = 0;
-        for (long bytes = 0; bytes <= 1 << 20; bytes += bytes < 4096 ? 1 : 61) {
-            long capacity = NativeMemory.capacityOf(NativeMemory.sizeClass(bytes));
-            long rounded = Math.max(64, (bytes + 63) / 64 * 64);
-            assertTrue(capacity >= rounded, bytes + " bytes fit in " + capacity);
-            assertTrue(capacity < 1.25 * rounded || capacity == rounded, bytes + " bytes: " + capacity + " wastes 20% or more");
-            assertEquals(0, capacity % 64, "whole cache lines");
-            assertTrue(capacity >= previous, "classes grow with the request");
-            assertEquals(NativeMemory.sizeClass(bytes), NativeMemory.sizeClass(capacity), "a capacity is its own class");
-            previous = capacity;
-        }
-        assertEquals(1, NativeMemory.sizeClass(0));
-        assertEquals(5L << 28, NativeMemory.capacityOf(NativeMemory.sizeClass((1L << 30) + 1)), "1 GiB + 1 byte takes 1.25 GiB");
-        assertTrue(NativeMemory.sizeClass(Long.MAX_VALUE / 2) < 4 * 64, "every size has a class");
-    }
 
     @Test
     void aClosedTensorsBlockIsReusedWithoutTheCLibrary() {
@@ -116,8 +99,8 @@ class NativeMemoryTest {
     @Test
     void aBlockThatWouldPassTheLimitReleasesTheCacheFirst() {
         NativeMemory.BlockCache cache = new NativeMemory.BlockCache(4096);
-        int small = NativeMemory.sizeClass(1024);
-        int large = NativeMemory.sizeClass(8192);
+        int small = SizeClasses.of(1024);
+        int large = SizeClasses.of(8192);
         NativeMemory.Block[] blocks = new NativeMemory.Block[5];
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = new NativeMemory.Block(NativeMemory.allocateFromOs(1024), small, NativeMemory.CACHED, 0);

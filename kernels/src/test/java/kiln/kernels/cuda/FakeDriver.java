@@ -37,6 +37,18 @@ public final class FakeDriver {
 
     static long liveBytes() { return counter("kilnFakeLiveBytes"); }
 
+    /** How many times cuMemAlloc_v2 was called, failed calls included. */
+    static long allocationCalls() { return counter("kilnFakeAllocationCalls"); }
+
+    /** The fake device's memory: cuMemAlloc_v2 fails with CUDA_ERROR_OUT_OF_MEMORY past it. */
+    static void setMemoryLimit(long bytes) {
+        try {
+            handle("kilnFakeSetMemoryLimit", FunctionDescriptor.ofVoid(JAVA_LONG)).invokeExact(bytes);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static long liveModules() { return counter("kilnFakeLiveModules"); }
 
     static long liveStreams() { return counter("kilnFakeLiveStreams"); }
