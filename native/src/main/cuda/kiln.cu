@@ -2,4 +2,7 @@
 // Each op family lives in its own file; every kernel is extern "C", so that its name in the module is
 // the name written here (Java looks kernels up by name with cuModuleGetFunction).
 #include "elementwise.cu"
+#include "reduce.cu"
+#include "softmax.cu"
+#include "optim.cu"
 #include "sgemm.cu"

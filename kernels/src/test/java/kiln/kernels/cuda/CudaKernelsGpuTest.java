@@ -1,6 +1,7 @@
 package kiln.kernels.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
@@ -16,7 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Kiln's CUDA kernels on a real GPU against CPU references, on random inputs of awkward sizes. Skipped,
+ * Kiln's CUDA kernels on a real GPU against references computed here in double, on random inputs of
+ * awkward sizes: elementwise ops, sums, softmax and fused cross-entropy, Adam/AdamW and SGD, SGEMM. Skipped,
  * with the driver's one-line reason, where there is no GPU (this machine, CI).
  */
 class CudaKernelsGpuTest {
@@ -132,6 +134,158 @@ class CudaKernelsGpuTest {
             }
             driver.free(out);
         }
+    }
+
+    /** Two passes: per-block partial sums in double, then one block adds them. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 255, 257, 4097, 1_000_003})
+    void sumMatchesADoubleSum(int n) {
+        float[] x = randomFloats(new SplittableRandom(n), n);
+        double expected = 0;
+        for (float value : x) {
+            expected += value;
+        }
+        try (Arena call = Arena.ofConfined()) {
+            int blocks = Math.min(1024, (n + 255) / 256);
+            long dx = upload(call, x), partials = driver.allocate(8L * blocks), total = driver.allocate(8);
+            KernelArgs args = KernelArgs.of(call);
+            driver.launch(driver.function(module, "kiln_sum_f32"), Dim3.of(blocks), Dim3.of(256), 0, 0,
+                    args.pointer(partials).pointer(dx).int64(n));
+            driver.launch(driver.function(module, "kiln_sum_f64"), Dim3.of(1), Dim3.of(256), 0, 0,
+                    args.clear().pointer(total).pointer(partials).int32(blocks));
+            MemorySegment result = call.allocate(ValueLayout.JAVA_DOUBLE);
+            driver.copyToHost(result, total, 8);
+            assertEquals(expected, result.get(ValueLayout.JAVA_DOUBLE, 0), 1e-9 * n);
+            driver.free(dx);
+            driver.free(partials);
+            driver.free(total);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1, 1", "3, 10", "128, 10", "7, 1000", "2, 4099"})
+    void rowKernelsMatchTheirReferences(int rows, int cols) {
+        SplittableRandom random = new SplittableRandom(rows * 1000L + cols);
+        float[] x = randomFloats(random, rows * cols);
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= 20;                                  // logits wide enough for the max shift to matter
+        }
+        int[] labels = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            labels[r] = random.nextInt(cols);
+        }
+        if (rows > 2) {
+            labels[2] = cols;                            // out of range: its loss must come back NaN
+        }
+        float scale = 1f / rows;
+        try (Arena call = Arena.ofConfined()) {
+            long dx = upload(call, x), sums = driver.allocate(4L * rows), soft = driver.allocate(4L * rows * cols);
+            long loss = driver.allocate(4L * rows), grad = driver.allocate(4L * rows * cols);
+            MemorySegment labelsHost = call.allocateFrom(ValueLayout.JAVA_INT, labels);
+            long dlabels = driver.allocate(4L * rows);
+            driver.copyToDevice(dlabels, labelsHost, 4L * rows);
+            KernelArgs args = KernelArgs.of(call);
+            Dim3 grid = Dim3.of(rows), block = Dim3.of(256);
+            driver.launch(driver.function(module, "kiln_sum_rows_f32"), grid, block, 0, 0, args.pointer(sums).pointer(dx).int32(rows).int32(cols));
+            driver.launch(driver.function(module, "kiln_softmax_rows_f32"), grid, block, 0, 0,
+                    args.clear().pointer(soft).pointer(dx).int32(rows).int32(cols));
+            driver.launch(driver.function(module, "kiln_cross_entropy_f32"), grid, block, 0, 0,
+                    args.clear().pointer(loss).pointer(grad).pointer(dx).pointer(dlabels).int32(rows).int32(cols).float32(scale));
+            float[] rowSums = download(call, sums, rows), softmax = download(call, soft, rows * cols);
+            float[] losses = download(call, loss, rows), grads = download(call, grad, rows * cols);
+            for (int r = 0; r < rows; r++) {
+                double max = Double.NEGATIVE_INFINITY, sum = 0, exps = 0;
+                for (int j = 0; j < cols; j++) {
+                    max = Math.max(max, x[r * cols + j]);
+                    sum += x[r * cols + j];
+                }
+                for (int j = 0; j < cols; j++) {
+                    exps += Math.exp(x[r * cols + j] - max);
+                }
+                assertEquals(sum, rowSums[r], 1e-5 * (1 + Math.abs(sum)), "row sum " + r);
+                boolean valid = labels[r] < cols;
+                if (valid) {
+                    assertEquals(Math.log(exps) + max - x[r * cols + labels[r]], losses[r], 1e-4, "loss of row " + r);
+                } else {
+                    assertTrue(Float.isNaN(losses[r]), "an out-of-range label gives a NaN loss, row " + r);
+                }
+                for (int j = 0; j < cols; j++) {
+                    double p = Math.exp(x[r * cols + j] - max) / exps;
+                    assertEquals(p, softmax[r * cols + j], 1e-6, "softmax " + r + ", " + j);
+                    double expected = (p - (j == labels[r] ? 1 : 0)) * scale;
+                    assertEquals(expected, grads[r * cols + j], 1e-6, "gradient " + r + ", " + j);
+                }
+            }
+            for (long pointer : new long[] {dx, sums, soft, loss, grad, dlabels}) {
+                driver.free(pointer);
+            }
+        }
+    }
+
+    /** Three steps of Adam, then of AdamW, against the formulas in double; and SGD with momentum. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 1037})
+    void optimizerUpdatesMatchTheirFormulas(int n) {
+        SplittableRandom random = new SplittableRandom(n);
+        float lr = 0.01f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, decay = 0.1f, momentum = 0.9f;
+        try (Arena call = Arena.ofConfined()) {
+            for (int decoupled = 0; decoupled <= 1; decoupled++) {
+                float[] p = randomFloats(random, n), m = new float[n], v = new float[n];
+                double[] pe = toDouble(p), me = new double[n], ve = new double[n];
+                long dp = upload(call, p), dm = upload(call, m), dv = upload(call, v);
+                for (int t = 1; t <= 3; t++) {
+                    float[] g = randomFloats(random, n);
+                    long dg = upload(call, g);
+                    float c1 = (float) (1 - Math.pow(beta1, t)), c2 = (float) (1 - Math.pow(beta2, t));
+                    driver.launch(driver.function(module, "kiln_adam_f32"), Dim3.of((n + 255) / 256), Dim3.of(256), 0, 0,
+                            KernelArgs.of(call).pointer(dp).pointer(dg).pointer(dm).pointer(dv).int64(n).float32(lr).float32(beta1)
+                                    .float32(beta2).float32(eps).float32(decay).int32(decoupled).float32(c1).float32(c2));
+                    driver.free(dg);
+                    for (int i = 0; i < n; i++) {
+                        double grad = g[i] + (decoupled == 0 ? decay * pe[i] : 0);
+                        me[i] = beta1 * me[i] + (1 - beta1) * grad;
+                        ve[i] = beta2 * ve[i] + (1 - beta2) * grad * grad;
+                        double param = decoupled == 1 ? pe[i] - lr * decay * pe[i] : pe[i];
+                        pe[i] = param - lr * (me[i] / c1) / (Math.sqrt(ve[i] / c2) + eps);
+                    }
+                }
+                float[] result = download(call, dp, n);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(pe[i], result[i], 1e-5, (decoupled == 1 ? "AdamW" : "Adam") + " parameter " + i);
+                }
+                driver.free(dp);
+                driver.free(dm);
+                driver.free(dv);
+            }
+            float[] p = randomFloats(random, n);
+            double[] pe = toDouble(p), be = new double[n];
+            long dp = upload(call, p), db = driver.allocate(4L * n);
+            for (int step = 0; step < 3; step++) {
+                float[] g = randomFloats(random, n);
+                long dg = upload(call, g);
+                driver.launch(driver.function(module, "kiln_sgd_momentum_f32"), Dim3.of((n + 255) / 256), Dim3.of(256), 0, 0,
+                        KernelArgs.of(call).pointer(dp).pointer(dg).pointer(db).int64(n).float32(lr).float32(momentum).int32(step == 0 ? 1 : 0));
+                driver.free(dg);
+                for (int i = 0; i < n; i++) {
+                    be[i] = step == 0 ? g[i] : momentum * be[i] + g[i];
+                    pe[i] -= lr * be[i];
+                }
+            }
+            float[] result = download(call, dp, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(pe[i], result[i], 1e-5, "SGD parameter " + i);
+            }
+            driver.free(dp);
+            driver.free(db);
+        }
+    }
+
+    private static double[] toDouble(float[] values) {
+        double[] copy = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            copy[i] = values[i];
+        }
+        return copy;
     }
 
     private static float[] randomFloats(SplittableRandom random, int n) {
