@@ -107,8 +107,11 @@ class CudaKernelsGpuTest {
         try (Arena call = Arena.ofConfined()) {
             long da = upload(call, a), db = upload(call, b), dc = driver.allocate(4L * m * n);
             KernelArgs args = KernelArgs.of(call);
-            for (String kernel : new String[] {"kiln_sgemm_naive", "kiln_sgemm_tiled"}) {
-                Dim3 block = Dim3.of(32, 32), grid = Dim3.of((n + 31) / 32, (m + 31) / 32);
+            for (String kernel : new String[] {"kiln_sgemm_naive", "kiln_sgemm_tiled", "kiln_sgemm_regtile"}) {
+                // Steps 1 and 2: a thread per C[i, j] in blocks of 32×32; step 3: 256 threads per 64×64 tile.
+                boolean registerTiles = kernel.endsWith("regtile");
+                Dim3 block = registerTiles ? Dim3.of(256) : Dim3.of(32, 32);
+                Dim3 grid = registerTiles ? Dim3.of((n + 63) / 64, (m + 63) / 64) : Dim3.of((n + 31) / 32, (m + 31) / 32);
                 driver.launch(driver.function(module, kernel), grid, block, 0, 0,
                         args.clear().pointer(dc).pointer(da).pointer(db).int32(m).int32(n).int32(k));
                 float[] c = download(call, dc, m * n);
