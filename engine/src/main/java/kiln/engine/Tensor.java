@@ -145,6 +145,54 @@ public final class Tensor implements AutoCloseable {
         return storage.segment();
     }
 
+    /** Where this tensor's first element lies in GPU memory (for the CUDA backend). */
+    long devicePointer() {
+        ensureOpen();
+        return storage.devicePointer() + offset * dtype.byteSize();
+    }
+
+    /**
+     * A contiguous copy of this tensor on {@code target}, or a view of this tensor when it is there
+     * already; the gradient goes back to this tensor's device. Between the CPU and a GPU: the data is
+     * copied through the driver, and a GPU tensor must be contiguous (its views cannot be gathered yet).
+     */
+    public Tensor to(Device target) {
+        ensureOpen();
+        if (target == null) {
+            throw new IllegalArgumentException("to: the target device is null (Device.CPU or Device.cuda(i))");
+        }
+        Device source = device();
+        if (target.equals(source)) {
+            return view(shape, strides, offset);
+        }
+        return Autograd.record("to(" + target + ")", () -> copyTo(target), this, (g, y) -> g.to(source));
+    }
+
+    private Tensor copyTo(Device target) {
+        if (device().kind() != Device.Kind.CPU && target.kind() != Device.Kind.CPU) {
+            throw new UnsupportedOperationException("copies between GPUs are not supported yet: " + describe() + " from " + device() + " to " + target);
+        }
+        if (device().kind() != Device.Kind.CPU && !isContiguous()) {
+            throw new UnsupportedOperationException("a non-contiguous view on " + device() + " cannot be copied yet: " + describe());
+        }
+        long bytes = numel() * dtype.byteSize();
+        Tensor out = empty(dtype, shape, target);
+        try {
+            if (target.kind() == Device.Kind.CPU) {
+                Backends.cuda(device()).download(out.segment(), devicePointer(), bytes);
+            } else {
+                try (Tensor host = isContiguous() ? view(shape, strides, offset) : Pointwise.cast(this, dtype)) {
+                    MemorySegment data = host.segment().asSlice(host.offset() * dtype.byteSize(), bytes);
+                    Backends.cuda(target).upload(out.devicePointer(), data, bytes);
+                }
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
+    }
+
     /** The backend that runs ops on this tensor's device. */
     public Backend backend() {
         return Backends.of(device());

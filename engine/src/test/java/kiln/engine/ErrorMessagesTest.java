@@ -121,7 +121,8 @@ class ErrorMessagesTest {
             Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(0, 3).max(0, false), "max", "empty");
             Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(0).argmax(), "argmax", "empty");
             Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(3).var(new int[] {0}, false, -1), "var", "correction", "-1");
-            Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(3).to(null), "to", "null");
+            Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(3).to((DType) null), "to", "null");
+            Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(3).to((Device) null), "to", "device", "null");
             Check.assertThrowsWith(IllegalArgumentException.class, () -> Tensor.scalar(2).matmul(Tensor.zeros(2)), "matmul", "at least one axis");
         }
     }
