@@ -14,4 +14,4 @@ mkdir -p "$out"
 if [ -f "$out/libcuda.so.1" ] && [ "$out/libcuda.so.1" -nt "$src/fake_cuda.c" ]; then
   exit 0
 fi
-"$cc" -std=c11 -O1 -Wall -Wextra -Werror -shared -fPIC -o "$out/libcuda.so.1" "$src/fake_cuda.c"
+"$cc" -std=c11 -O1 -Wall -Wextra -Werror -shared -fPIC -o "$out/libcuda.so.1" "$src/fake_cuda.c" -lm

@@ -3,14 +3,15 @@
 // codes and names), module loading and its errors, and device-memory bookkeeping.
 //
 // Device memory is host memory from malloc; a CUdeviceptr is its address. A module image is text:
-// "KILNFAKE" then kernel names, one per line; anything else is CUDA_ERROR_INVALID_IMAGE. Two kernels
-// run on the CPU when launched: kiln_fill_f32(float*, float, long long) and
-// kiln_add_f32(float*, const float*, const float*, long long). Functions named kilnFake* are for the
-// tests: they read the fake's bookkeeping.
+// "KILNFAKE" then kernel names, one per line; anything else is CUDA_ERROR_INVALID_IMAGE. A few of
+// Kiln's kernels run on the CPU when launched, reading their parameters as the CUDA versions declare
+// them (see run_kernel), so that the tests check what Java passes; other kernels are only recorded.
+// Functions named kilnFake* are for the tests: they read the fake's bookkeeping.
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <time.h>
 
 typedef int CUresult;
@@ -300,6 +301,66 @@ CUresult cuModuleUnload(void *module) {
     return CUDA_SUCCESS;
 }
 
+// The CPU versions of the kernels the tests launch, reading the parameters as the CUDA kernels
+// declare them. Every buffer must lie inside one allocation, as device memory would.
+#define ARG(type, i) (*(type *) params[i])
+#define DEVICE_BUFFER(pointer, bytes) if (!inside((CUdeviceptr) (uintptr_t) (pointer), (size_t) (bytes))) return CUDA_ERROR_INVALID_VALUE
+
+static CUresult run_kernel(const char *name, void **params) {
+    if (strcmp(name, "kiln_fill_f32") == 0) {               // (float* out, float value, long long n)
+        float *out = ARG(float *, 0);
+        float value = ARG(float, 1);
+        long long n = ARG(long long, 2);
+        DEVICE_BUFFER(out, n * sizeof(float));
+        for (long long i = 0; i < n; i++) out[i] = value;
+    } else if (strcmp(name, "kiln_add_f32") == 0 || strcmp(name, "kiln_mul_f32") == 0) {   // (out, a, b, n)
+        float *out = ARG(float *, 0);
+        const float *a = ARG(const float *, 1), *b = ARG(const float *, 2);
+        long long n = ARG(long long, 3);
+        DEVICE_BUFFER(out, n * sizeof(float));
+        DEVICE_BUFFER(a, n * sizeof(float));
+        DEVICE_BUFFER(b, n * sizeof(float));
+        int add = strcmp(name, "kiln_add_f32") == 0;
+        for (long long i = 0; i < n; i++) out[i] = add ? a[i] + b[i] : a[i] * b[i];
+    } else if (strcmp(name, "kiln_relu_f32") == 0) {        // (float* out, const float* x, long long n)
+        float *out = ARG(float *, 0);
+        const float *x = ARG(const float *, 1);
+        long long n = ARG(long long, 2);
+        DEVICE_BUFFER(out, n * sizeof(float));
+        DEVICE_BUFFER(x, n * sizeof(float));
+        for (long long i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
+    } else if (strcmp(name, "kiln_softmax_rows_f32") == 0) {   // (float* y, const float* x, int rows, int cols)
+        float *y = ARG(float *, 0);
+        const float *x = ARG(const float *, 1);
+        int rows = ARG(int, 2), cols = ARG(int, 3);
+        DEVICE_BUFFER(y, (size_t) rows * cols * sizeof(float));
+        DEVICE_BUFFER(x, (size_t) rows * cols * sizeof(float));
+        for (int r = 0; r < rows; r++) {
+            const float *in = x + (size_t) r * cols;
+            float max = in[0];
+            for (int j = 1; j < cols; j++) if (in[j] > max) max = in[j];
+            double sum = 0;
+            for (int j = 0; j < cols; j++) sum += expf(in[j] - max);
+            for (int j = 0; j < cols; j++) y[(size_t) r * cols + j] = expf(in[j] - max) / (float) sum;
+        }
+    } else if (strcmp(name, "kiln_sgemm_regtile") == 0) {  // (float* c, const float* a, const float* b, int m, int n, int k)
+        float *c = ARG(float *, 0);
+        const float *a = ARG(const float *, 1), *b = ARG(const float *, 2);
+        int m = ARG(int, 3), n = ARG(int, 4), k = ARG(int, 5);
+        DEVICE_BUFFER(c, (size_t) m * n * sizeof(float));
+        DEVICE_BUFFER(a, (size_t) m * k * sizeof(float));
+        DEVICE_BUFFER(b, (size_t) k * n * sizeof(float));
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) sum += (double) a[(size_t) i * k + p] * b[(size_t) p * n + j];
+                c[(size_t) i * n + j] = (float) sum;
+            }
+        }
+    }
+    return CUDA_SUCCESS;
+}
+
 static unsigned int last_launch[7];   // grid x, y, z, block x, y, z, shared bytes
 static long long launches;
 
@@ -313,22 +374,7 @@ CUresult cuLaunchKernel(void *function, unsigned int gx, unsigned int gy, unsign
     unsigned int dims[7] = {gx, gy, gz, bx, by, bz, shared};
     memcpy(last_launch, dims, sizeof(dims));
     launches++;
-    if (strcmp(f->name, "kiln_fill_f32") == 0) {
-        float *out = *(float **) params[0];
-        float value = *(float *) params[1];
-        long long n = *(long long *) params[2];
-        if (!inside((CUdeviceptr) (uintptr_t) out, (size_t) n * sizeof(float))) return CUDA_ERROR_INVALID_VALUE;
-        for (long long i = 0; i < n; i++) out[i] = value;
-    } else if (strcmp(f->name, "kiln_add_f32") == 0) {
-        float *out = *(float **) params[0];
-        const float *a = *(const float **) params[1], *b = *(const float **) params[2];
-        long long n = *(long long *) params[3];
-        size_t bytes = (size_t) n * sizeof(float);
-        if (!inside((CUdeviceptr) (uintptr_t) out, bytes) || !inside((CUdeviceptr) (uintptr_t) a, bytes)
-                || !inside((CUdeviceptr) (uintptr_t) b, bytes)) return CUDA_ERROR_INVALID_VALUE;
-        for (long long i = 0; i < n; i++) out[i] = a[i] + b[i];
-    }
-    return CUDA_SUCCESS;
+    return run_kernel(f->name, params);
 }
 
 // ------------------------------------------------------------------------------ for the tests

@@ -20,9 +20,10 @@ import kiln.kernels.cuda.KernelArgs;
  * ({@link DeviceMemory}) for tensor storage. Every call first makes the context current on the
  * calling thread (the driver binds contexts per thread).
  *
- * <p>In progress (issue 7): the ops below run float32 tensors that are contiguous and of one shape
- * (no broadcasting yet): fill, add, mul, ReLU. Every other op refuses with an
- * {@link UnsupportedOperationException} that names it, rather than computing something else.
+ * <p>In progress (issue 7): the ops below run float32 tensors that are contiguous (no broadcasting
+ * yet): fill, add, mul, ReLU, softmax over rows, and the product of two matrices (the SGEMM kernel
+ * with register tiles). Every other op refuses with an {@link UnsupportedOperationException} that
+ * names it, rather than computing something else.
  */
 final class CudaBackend implements Backend {
     /** Threads per block of the elementwise kernels, and the most blocks their grid-stride loops need. */
@@ -161,14 +162,38 @@ final class CudaBackend implements Backend {
         throw unsupported(max ? "argmax" : "argmin");
     }
 
+    /** C = A·B for matrices, 64×64 tiles of C per block of 256 threads (kiln_sgemm_regtile). */
     @Override
     public void matmul(Tensor out, Tensor a, Tensor b) {
-        throw unsupported("matmul");
+        if (a.rank() != 2) {
+            throw unsupported("batched matmul");
+        }
+        requireFloat32("matmul", out, a, b);
+        int m = a.dim(0), k = a.dim(1), n = b.dim(1);
+        if ((long) m * n == 0) {
+            return;
+        }
+        if (k == 0) {
+            fill(out, 0);                                     // an empty sum
+            return;
+        }
+        launch("kiln_sgemm_regtile", Dim3.of((n + 63) / 64, (m + 63) / 64), Dim3.of(THREADS),
+                args -> args.pointer(out.devicePointer()).pointer(a.devicePointer()).pointer(b.devicePointer()).int32(m).int32(n).int32(k));
     }
 
+    /** Softmax of each row, one block per row (kiln_softmax_rows_f32). */
     @Override
     public void softmaxRows(Tensor out, Tensor in, boolean log) {
-        throw unsupported(log ? "logSoftmax" : "softmax");
+        if (log) {
+            throw unsupported("logSoftmax");
+        }
+        requireFloat32("softmax", out, in);
+        int rows = in.dim(0), cols = in.dim(1);
+        if ((long) rows * cols == 0) {
+            return;
+        }
+        launch("kiln_softmax_rows_f32", Dim3.of(rows), Dim3.of(THREADS),
+                args -> args.pointer(out.devicePointer()).pointer(in.devicePointer()).int32(rows).int32(cols));
     }
 
     @Override
@@ -195,18 +220,21 @@ final class CudaBackend implements Backend {
         void fill(KernelArgs args);
     }
 
-    /** A grid-stride elementwise kernel over {@code n} elements, on the default stream. */
+    /** A grid-stride elementwise kernel over {@code n} elements. */
     private void launch(String kernel, long n, Parameters parameters) {
-        if (n == 0) {
-            return;
+        if (n > 0) {
+            launch(kernel, Dim3.of((int) Math.min(MAX_BLOCKS, (n + THREADS - 1) / THREADS)), Dim3.of(THREADS), parameters);
         }
+    }
+
+    /** A kernel of this backend's module on the default stream. */
+    private void launch(String kernel, Dim3 grid, Dim3 block, Parameters parameters) {
         current();
         long function = functions.computeIfAbsent(kernel, name -> driver.function(module, name));
-        int blocks = (int) Math.min(MAX_BLOCKS, (n + THREADS - 1) / THREADS);
         try (Arena arena = Arena.ofConfined()) {
             KernelArgs args = KernelArgs.of(arena);
             parameters.fill(args);
-            driver.launch(function, Dim3.of(blocks), Dim3.of(THREADS), 0, 0, args);
+            driver.launch(function, grid, block, 0, 0, args);
         }
     }
 

@@ -32,7 +32,7 @@ class CudaTensorTest {
         FfmCudaDriver driver = new FfmCudaDriver(FakeDriver.LIBRARY);
         driver.init();
         arena = Arena.ofConfined();
-        backend = new CudaBackend(GPU, driver, arena.allocateFrom("KILNFAKE\nkiln_fill_f32\nkiln_add_f32\nkiln_mul_f32\nkiln_relu_f32\n"));
+        backend = new CudaBackend(GPU, driver, arena.allocateFrom("KILNFAKE\nkiln_fill_f32\nkiln_add_f32\nkiln_mul_f32\nkiln_relu_f32\nkiln_softmax_rows_f32\nkiln_sgemm_regtile\n"));
         Backends.useCuda(GPU, backend);
     }
 
@@ -70,6 +70,22 @@ class CudaTensorTest {
             assertArrayEquals(new float[] {11, 22, 33, 44, 55}, sum.to(Device.CPU).toFloatArray());
             Tensor filled = Tensor.zeros(4).to(GPU).fill(2.5);
             assertArrayEquals(new float[] {2.5f, 2.5f, 2.5f, 2.5f}, filled.to(Device.CPU).toFloatArray());
+        }
+    }
+
+    /** The ops the backend runs so far give the CPU's results (the fake runs the kernels on the CPU: this checks what Java passes them). */
+    @Test
+    void eachOpThatRunsOnTheGpuMatchesTheCpu() {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Generator random = new Generator(7);
+            Tensor a = Tensor.randn(random, 5, 7), b = Tensor.randn(random, 5, 7), w = Tensor.randn(random, 7, 3);
+            Tensor ga = a.to(GPU), gb = b.to(GPU), gw = w.to(GPU);
+            assertArrayEquals(a.mul(b).toFloatArray(), ga.mul(gb).to(Device.CPU).toFloatArray());
+            assertArrayEquals(a.relu().toFloatArray(), ga.relu().to(Device.CPU).toFloatArray());
+            assertArrayEquals(a.softmax(-1).toFloatArray(), ga.softmax(-1).to(Device.CPU).toFloatArray(), 1e-6f);
+            Tensor product = ga.matmul(gw);
+            assertArrayEquals(new int[] {5, 3}, product.dims());
+            assertArrayEquals(a.matmul(w).toFloatArray(), product.to(Device.CPU).toFloatArray(), 1e-5f);
         }
     }
 
