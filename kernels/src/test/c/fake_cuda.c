@@ -343,6 +343,17 @@ static CUresult run_kernel(const char *name, void **params) {
             for (int j = 0; j < cols; j++) sum += expf(in[j] - max);
             for (int j = 0; j < cols; j++) y[(size_t) r * cols + j] = expf(in[j] - max) / (float) sum;
         }
+    } else if (strcmp(name, "kiln_sum_rows_f32") == 0) {   // (float* out, const float* x, int rows, int cols)
+        float *out = ARG(float *, 0);
+        const float *x = ARG(const float *, 1);
+        int rows = ARG(int, 2), cols = ARG(int, 3);
+        DEVICE_BUFFER(out, (size_t) rows * sizeof(float));
+        DEVICE_BUFFER(x, (size_t) rows * cols * sizeof(float));
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int j = 0; j < cols; j++) sum += x[(size_t) r * cols + j];
+            out[r] = (float) sum;
+        }
     } else if (strcmp(name, "kiln_sgemm_regtile") == 0) {  // (float* c, const float* a, const float* b, int m, int n, int k)
         float *c = ARG(float *, 0);
         const float *a = ARG(const float *, 1), *b = ARG(const float *, 2);

@@ -21,7 +21,7 @@ import kiln.kernels.cuda.KernelArgs;
  * calling thread (the driver binds contexts per thread).
  *
  * <p>In progress (issue 7): the ops below run float32 tensors that are contiguous (no broadcasting
- * yet): fill, add, mul, ReLU, softmax over rows, and the product of two matrices (the SGEMM kernel
+ * yet): fill, add, mul, ReLU, sums and softmax over rows, and the product of two matrices (the SGEMM kernel
  * with register tiles). Every other op refuses with an {@link UnsupportedOperationException} that
  * names it, rather than computing something else.
  */
@@ -147,9 +147,23 @@ final class CudaBackend implements Backend {
         throw unsupported("where");
     }
 
+    /** The sum of each row, one block per row, in double (kiln_sum_rows_f32); the other reductions do not run yet. */
     @Override
     public void reduceRows(ReduceOp op, Tensor out, Tensor in, int correction) {
-        throw unsupported("reduce " + op);
+        if (op != ReduceOp.SUM) {
+            throw unsupported("reduce " + op);
+        }
+        requireFloat32("sum", out, in);
+        int rows = in.dim(0), cols = in.dim(1);
+        if (rows == 0) {
+            return;
+        }
+        if (cols == 0) {
+            fill(out, 0);                                     // empty rows sum to 0
+            return;
+        }
+        launch("kiln_sum_rows_f32", Dim3.of(rows), Dim3.of(THREADS),
+                args -> args.pointer(out.devicePointer()).pointer(in.devicePointer()).int32(rows).int32(cols));
     }
 
     @Override

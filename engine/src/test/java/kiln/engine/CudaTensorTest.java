@@ -32,7 +32,7 @@ class CudaTensorTest {
         FfmCudaDriver driver = new FfmCudaDriver(FakeDriver.LIBRARY);
         driver.init();
         arena = Arena.ofConfined();
-        backend = new CudaBackend(GPU, driver, arena.allocateFrom("KILNFAKE\nkiln_fill_f32\nkiln_add_f32\nkiln_mul_f32\nkiln_relu_f32\nkiln_softmax_rows_f32\nkiln_sgemm_regtile\n"));
+        backend = new CudaBackend(GPU, driver, arena.allocateFrom("KILNFAKE\nkiln_fill_f32\nkiln_add_f32\nkiln_mul_f32\nkiln_relu_f32\nkiln_softmax_rows_f32\nkiln_sum_rows_f32\nkiln_sgemm_regtile\n"));
         Backends.useCuda(GPU, backend);
     }
 
@@ -83,6 +83,7 @@ class CudaTensorTest {
             assertArrayEquals(a.mul(b).toFloatArray(), ga.mul(gb).to(Device.CPU).toFloatArray());
             assertArrayEquals(a.relu().toFloatArray(), ga.relu().to(Device.CPU).toFloatArray());
             assertArrayEquals(a.softmax(-1).toFloatArray(), ga.softmax(-1).to(Device.CPU).toFloatArray(), 1e-6f);
+            assertArrayEquals(a.sum(new int[] {1}, false).toFloatArray(), ga.sum(new int[] {1}, false).to(Device.CPU).toFloatArray(), 1e-5f);
             Tensor product = ga.matmul(gw);
             assertArrayEquals(new int[] {5, 3}, product.dims());
             assertArrayEquals(a.matmul(w).toFloatArray(), product.to(Device.CPU).toFloatArray(), 1e-5f);
