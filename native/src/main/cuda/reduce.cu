@@ -3,21 +3,31 @@
 
 #define KILN_REDUCE_THREADS 256
 
-// One block's threads add their values pairwise in shared memory: a tree in a fixed order. Every
-// kernel that uses it runs blocks of KILN_REDUCE_THREADS threads (a power of two).
-__device__ double kiln_block_sum(double value) {
-    __shared__ double partial[KILN_REDUCE_THREADS];
+// One block's threads combine their values pairwise in shared memory: a tree in a fixed order, so
+// the same inputs give the same result. Every kernel that uses it runs blocks of
+// KILN_REDUCE_THREADS threads (a power of two).
+template <typename T, typename Combine>
+__device__ T kiln_block_reduce(T value, Combine combine) {
+    __shared__ T partial[KILN_REDUCE_THREADS];
     partial[threadIdx.x] = value;
     __syncthreads();
     for (int half = blockDim.x / 2; half > 0; half /= 2) {
         if (threadIdx.x < half) {
-            partial[threadIdx.x] += partial[threadIdx.x + half];
+            partial[threadIdx.x] = combine(partial[threadIdx.x], partial[threadIdx.x + half]);
         }
         __syncthreads();
     }
-    double result = partial[0];
+    T result = partial[0];
     __syncthreads();       // partial is reused by the next reduction of the same kernel
     return result;
+}
+
+__device__ double kiln_block_sum(double value) {
+    return kiln_block_reduce(value, [](double a, double b) { return a + b; });
+}
+
+__device__ float kiln_block_max(float value) {
+    return kiln_block_reduce(value, [](float a, float b) { return fmaxf(a, b); });
 }
 
 // Pass 1 of a sum of n floats: block b adds the elements b, b + gridDim.x·blockDim.x, ... of each

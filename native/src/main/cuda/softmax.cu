@@ -2,20 +2,15 @@
 // forward and backward side by side: one block of KILN_REDUCE_THREADS threads per row.
 // CPU twins: kiln.kernels.cpu.SoftmaxKernels and CrossEntropyKernels.
 
-// The largest value of a row, over the block (a tree in shared memory, as kiln_block_sum).
-__device__ float kiln_block_max(float value) {
-    __shared__ float partial[KILN_REDUCE_THREADS];
-    partial[threadIdx.x] = value;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) {
-            partial[threadIdx.x] = fmaxf(partial[threadIdx.x], partial[threadIdx.x + half]);
-        }
-        __syncthreads();
-    }
-    float result = partial[0];
-    __syncthreads();       // partial is reused by the next reduction
-    return result;
+// What softmax needs of a row of cols values, over the block: its largest value (the shift that
+// keeps exp finite) and Σ_j exp(in[j] − shift), added in double.
+__device__ void kiln_row_shift_and_total(const float* in, int cols, float* shift, float* total) {
+    float local = -INFINITY;
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) local = fmaxf(local, in[j]);
+    *shift = kiln_block_max(local);
+    double sum = 0.0;
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) sum += expf(in[j] - *shift);
+    *total = (float) kiln_block_sum(sum);
 }
 
 // y[r, j] = exp(x[r, j] − max_r) / Σ_j exp(x[r, j] − max_r): shifting by the row's max keeps exp finite.
@@ -24,12 +19,8 @@ extern "C" __global__ void kiln_softmax_rows_f32(float* y, const float* x, int r
     if (row >= rows) return;
     const float* in = x + (long long) row * cols;
     float* out = y + (long long) row * cols;
-    float local = -INFINITY;
-    for (int j = threadIdx.x; j < cols; j += blockDim.x) local = fmaxf(local, in[j]);
-    float shift = kiln_block_max(local);
-    double sum = 0.0;
-    for (int j = threadIdx.x; j < cols; j += blockDim.x) sum += expf(in[j] - shift);
-    float total = (float) kiln_block_sum(sum);
+    float shift, total;
+    kiln_row_shift_and_total(in, cols, &shift, &total);
     for (int j = threadIdx.x; j < cols; j += blockDim.x) out[j] = expf(in[j] - shift) / total;
 }
 
@@ -42,12 +33,8 @@ extern "C" __global__ void kiln_cross_entropy_f32(float* loss, float* grad, cons
     int row = blockIdx.x;
     if (row >= rows) return;
     const float* in = x + (long long) row * cols;
-    float local = -INFINITY;
-    for (int j = threadIdx.x; j < cols; j += blockDim.x) local = fmaxf(local, in[j]);
-    float shift = kiln_block_max(local);
-    double sum = 0.0;
-    for (int j = threadIdx.x; j < cols; j += blockDim.x) sum += expf(in[j] - shift);
-    float total = (float) kiln_block_sum(sum);
+    float shift, total;
+    kiln_row_shift_and_total(in, cols, &shift, &total);
     int label = labels[row];
     bool valid = label >= 0 && label < cols;
     if (threadIdx.x == 0) {

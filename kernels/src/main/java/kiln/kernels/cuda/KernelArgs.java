@@ -29,10 +29,9 @@ public final class KernelArgs {
         return new KernelArgs(arena);
     }
 
-    /** A device pointer ({@code T*}). */
+    /** A device pointer ({@code T*}): 64 bits, as a {@code long long}. */
     public KernelArgs pointer(long devicePointer) {
-        slot().set(ValueLayout.JAVA_LONG, 0, devicePointer);
-        return this;
+        return int64(devicePointer);
     }
 
     /** A {@code long long} or {@code size_t}. */
