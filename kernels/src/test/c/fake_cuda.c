@@ -3,9 +3,10 @@
 // codes and names), module loading and its errors, and device-memory bookkeeping.
 //
 // Device memory is host memory from malloc; a CUdeviceptr is its address. A module image is text:
-// "KILNFAKE" then kernel names, one per line; anything else is CUDA_ERROR_INVALID_IMAGE. A few of
-// Kiln's kernels run on the CPU when launched, reading their parameters as the CUDA versions declare
-// them (see run_kernel), so that the tests check what Java passes; other kernels are only recorded.
+// "KILNFAKE" then kernel names, one per line, or "*" for every kernel of Kiln's; anything else is
+// CUDA_ERROR_INVALID_IMAGE. Kiln's kernels run when launched: their CUDA C source, compiled for the
+// CPU (cuda_emulator.cpp), reads the parameters as the kernels declare them, so that the tests check
+// both what Java passes and what the kernels compute; a name the tests made up is only recorded.
 // Functions named kilnFake* are for the tests: they read the fake's bookkeeping.
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
@@ -21,7 +22,7 @@ typedef unsigned long long CUdeviceptr;
 enum {
     CUDA_SUCCESS = 0, CUDA_ERROR_INVALID_VALUE = 1, CUDA_ERROR_OUT_OF_MEMORY = 2, CUDA_ERROR_NOT_INITIALIZED = 3,
     CUDA_ERROR_INVALID_DEVICE = 101, CUDA_ERROR_INVALID_IMAGE = 200, CUDA_ERROR_INVALID_CONTEXT = 201,
-    CUDA_ERROR_INVALID_HANDLE = 400, CUDA_ERROR_NOT_FOUND = 500
+    CUDA_ERROR_INVALID_HANDLE = 400, CUDA_ERROR_NOT_FOUND = 500, CUDA_ERROR_LAUNCH_FAILED = 719
 };
 
 static int initialised;
@@ -42,6 +43,7 @@ CUresult cuGetErrorName(CUresult error, const char **name) {
         case CUDA_ERROR_INVALID_CONTEXT: *name = "CUDA_ERROR_INVALID_CONTEXT"; return CUDA_SUCCESS;
         case CUDA_ERROR_INVALID_HANDLE: *name = "CUDA_ERROR_INVALID_HANDLE"; return CUDA_SUCCESS;
         case CUDA_ERROR_NOT_FOUND: *name = "CUDA_ERROR_NOT_FOUND"; return CUDA_SUCCESS;
+        case CUDA_ERROR_LAUNCH_FAILED: *name = "CUDA_ERROR_LAUNCH_FAILED"; return CUDA_SUCCESS;
         default: *name = 0; return CUDA_ERROR_INVALID_VALUE;
     }
 }
@@ -257,9 +259,14 @@ CUresult cuEventDestroy_v2(void *event) {
 
 // ------------------------------------------------------------------------------ modules and launches
 
-#define MAX_FUNCTIONS 16
+// Kernels run in the emulator (cuda_emulator.cpp): Kiln's CUDA C compiled for the CPU.
+int kiln_emulator_has(const char *name);
+int kiln_emulator_launch(const char *name, const unsigned int grid[3], const unsigned int block[3], void **params);
+
+
+#define MAX_FUNCTIONS 256
 typedef struct Function { char name[64]; } Function;
-typedef struct Module { Function functions[MAX_FUNCTIONS]; int count; } Module;
+typedef struct Module { Function functions[MAX_FUNCTIONS]; int count; int every_kernel; } Module;
 static long long live_modules;
 
 CUresult cuModuleLoadData(void **module, const void *image) {
@@ -270,7 +277,9 @@ CUresult cuModuleLoadData(void **module, const void *image) {
     for (const char *line = text + 9; *line && m->count < MAX_FUNCTIONS;) {
         const char *end = strchr(line, '\n');
         size_t length = end ? (size_t) (end - line) : strlen(line);
-        if (length > 0 && length < sizeof(m->functions[0].name)) {
+        if (length == 1 && *line == '*') {
+            m->every_kernel = 1;
+        } else if (length > 0 && length < sizeof(m->functions[0].name)) {
             memcpy(m->functions[m->count].name, line, length);
             m->count++;
         }
@@ -291,6 +300,11 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
             return CUDA_SUCCESS;
         }
     }
+    if (m->every_kernel && kiln_emulator_has(name) && m->count < MAX_FUNCTIONS && strlen(name) < sizeof(m->functions[0].name)) {
+        strcpy(m->functions[m->count].name, name);
+        *function = &m->functions[m->count++];
+        return CUDA_SUCCESS;
+    }
     return CUDA_ERROR_NOT_FOUND;
 }
 
@@ -301,75 +315,9 @@ CUresult cuModuleUnload(void *module) {
     return CUDA_SUCCESS;
 }
 
-// The CPU versions of the kernels the tests launch, reading the parameters as the CUDA kernels
-// declare them. Every buffer must lie inside one allocation, as device memory would.
-#define ARG(type, i) (*(type *) params[i])
-#define DEVICE_BUFFER(pointer, bytes) if (!inside((CUdeviceptr) (uintptr_t) (pointer), (size_t) (bytes))) return CUDA_ERROR_INVALID_VALUE
-
-static CUresult run_kernel(const char *name, void **params) {
-    if (strcmp(name, "kiln_fill_f32") == 0) {               // (float* out, float value, long long n)
-        float *out = ARG(float *, 0);
-        float value = ARG(float, 1);
-        long long n = ARG(long long, 2);
-        DEVICE_BUFFER(out, n * sizeof(float));
-        for (long long i = 0; i < n; i++) out[i] = value;
-    } else if (strcmp(name, "kiln_add_f32") == 0 || strcmp(name, "kiln_mul_f32") == 0) {   // (out, a, b, n)
-        float *out = ARG(float *, 0);
-        const float *a = ARG(const float *, 1), *b = ARG(const float *, 2);
-        long long n = ARG(long long, 3);
-        DEVICE_BUFFER(out, n * sizeof(float));
-        DEVICE_BUFFER(a, n * sizeof(float));
-        DEVICE_BUFFER(b, n * sizeof(float));
-        int add = strcmp(name, "kiln_add_f32") == 0;
-        for (long long i = 0; i < n; i++) out[i] = add ? a[i] + b[i] : a[i] * b[i];
-    } else if (strcmp(name, "kiln_relu_f32") == 0) {        // (float* out, const float* x, long long n)
-        float *out = ARG(float *, 0);
-        const float *x = ARG(const float *, 1);
-        long long n = ARG(long long, 2);
-        DEVICE_BUFFER(out, n * sizeof(float));
-        DEVICE_BUFFER(x, n * sizeof(float));
-        for (long long i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
-    } else if (strcmp(name, "kiln_softmax_rows_f32") == 0) {   // (float* y, const float* x, int rows, int cols)
-        float *y = ARG(float *, 0);
-        const float *x = ARG(const float *, 1);
-        int rows = ARG(int, 2), cols = ARG(int, 3);
-        DEVICE_BUFFER(y, (size_t) rows * cols * sizeof(float));
-        DEVICE_BUFFER(x, (size_t) rows * cols * sizeof(float));
-        for (int r = 0; r < rows; r++) {
-            const float *in = x + (size_t) r * cols;
-            float max = in[0];
-            for (int j = 1; j < cols; j++) if (in[j] > max) max = in[j];
-            double sum = 0;
-            for (int j = 0; j < cols; j++) sum += expf(in[j] - max);
-            for (int j = 0; j < cols; j++) y[(size_t) r * cols + j] = expf(in[j] - max) / (float) sum;
-        }
-    } else if (strcmp(name, "kiln_sum_rows_f32") == 0) {   // (float* out, const float* x, int rows, int cols)
-        float *out = ARG(float *, 0);
-        const float *x = ARG(const float *, 1);
-        int rows = ARG(int, 2), cols = ARG(int, 3);
-        DEVICE_BUFFER(out, (size_t) rows * sizeof(float));
-        DEVICE_BUFFER(x, (size_t) rows * cols * sizeof(float));
-        for (int r = 0; r < rows; r++) {
-            double sum = 0;
-            for (int j = 0; j < cols; j++) sum += x[(size_t) r * cols + j];
-            out[r] = (float) sum;
-        }
-    } else if (strcmp(name, "kiln_sgemm_regtile") == 0) {  // (float* c, const float* a, const float* b, int m, int n, int k)
-        float *c = ARG(float *, 0);
-        const float *a = ARG(const float *, 1), *b = ARG(const float *, 2);
-        int m = ARG(int, 3), n = ARG(int, 4), k = ARG(int, 5);
-        DEVICE_BUFFER(c, (size_t) m * n * sizeof(float));
-        DEVICE_BUFFER(a, (size_t) m * k * sizeof(float));
-        DEVICE_BUFFER(b, (size_t) k * n * sizeof(float));
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double sum = 0;
-                for (int p = 0; p < k; p++) sum += (double) a[(size_t) i * k + p] * b[(size_t) p * n + j];
-                c[(size_t) i * n + j] = (float) sum;
-            }
-        }
-    }
-    return CUDA_SUCCESS;
+// For the emulator: whether a kernel's pointer argument is null or points into device memory.
+int kiln_fake_is_device_pointer(const void *pointer) {
+    return pointer == 0 || inside((CUdeviceptr) (uintptr_t) pointer, 0);
 }
 
 static unsigned int last_launch[7];   // grid x, y, z, block x, y, z, shared bytes
@@ -385,7 +333,13 @@ CUresult cuLaunchKernel(void *function, unsigned int gx, unsigned int gy, unsign
     unsigned int dims[7] = {gx, gy, gz, bx, by, bz, shared};
     memcpy(last_launch, dims, sizeof(dims));
     launches++;
-    return run_kernel(f->name, params);
+    if (!kiln_emulator_has(f->name)) return CUDA_SUCCESS;     // a name the tests made up: only recorded
+    unsigned int grid[3] = {gx, gy, gz}, block[3] = {bx, by, bz};
+    switch (kiln_emulator_launch(f->name, grid, block, params)) {
+        case 0: return CUDA_SUCCESS;
+        case 719: return CUDA_ERROR_LAUNCH_FAILED;
+        default: return CUDA_ERROR_INVALID_VALUE;
+    }
 }
 
 // ------------------------------------------------------------------------------ for the tests

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tensors on a GPU, over the fake CUDA driver (device memory is host memory there; it runs
- * kiln_fill_f32 and kiln_add_f32 on the CPU): copies there and back, ops dispatched to the CUDA
+ * Tensors on a GPU, over the fake CUDA driver (device memory is host memory there; it runs Kiln's
+ * CUDA kernels on the CPU): copies there and back, ops dispatched to the CUDA
  * backend, memory back to its cache when tensors close, and clear refusals for what does not run yet.
  */
 class CudaTensorTest {
@@ -32,7 +32,7 @@ class CudaTensorTest {
         FfmCudaDriver driver = new FfmCudaDriver(FakeDriver.LIBRARY);
         driver.init();
         arena = Arena.ofConfined();
-        backend = new CudaBackend(GPU, driver, arena.allocateFrom("KILNFAKE\nkiln_fill_f32\nkiln_add_f32\nkiln_mul_f32\nkiln_relu_f32\nkiln_softmax_rows_f32\nkiln_sum_rows_f32\nkiln_sgemm_regtile\n"));
+        backend = new CudaBackend(GPU, driver, arena.allocateFrom(FakeDriver.EVERY_KERNEL));
         Backends.useCuda(GPU, backend);
     }
 

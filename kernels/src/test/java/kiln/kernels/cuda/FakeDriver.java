@@ -20,6 +20,8 @@ import java.nio.file.Path;
 public final class FakeDriver {
     /** The fake's path, from the build; null when the build made none (no C compiler). */
     public static final String LIBRARY = library();
+    /** A module image for the fake that holds every one of Kiln's kernels (the fake runs them on the CPU). */
+    public static final String EVERY_KERNEL = "KILNFAKE\n*\n";
 
     private FakeDriver() {}
 
