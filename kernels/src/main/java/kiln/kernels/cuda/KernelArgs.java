@@ -16,11 +16,13 @@ import java.lang.foreign.ValueLayout;
 public final class KernelArgs {
     /** More than any Kiln kernel takes; cuLaunchKernel allows up to 32 KiB of parameters. */
     static final int MAX_ARGS = 32;
+    private final Arena arena;
     private final MemorySegment pointers;
     private final MemorySegment values;
     private int count;
 
     private KernelArgs(Arena arena) {
+        this.arena = arena;
         this.pointers = arena.allocate(ValueLayout.ADDRESS, MAX_ARGS);
         this.values = arena.allocate(8L * MAX_ARGS, 8);
     }
@@ -49,6 +51,20 @@ public final class KernelArgs {
     /** A {@code float}. */
     public KernelArgs float32(float value) {
         slot().set(ValueLayout.JAVA_FLOAT, 0, value);
+        return this;
+    }
+
+    /**
+     * A struct of {@code long long}s passed by value, such as a tensor's shape and strides: the
+     * kernel declares a struct whose fields are exactly these values, in this order.
+     */
+    public KernelArgs int64s(long... fields) {
+        if (count == MAX_ARGS) {
+            throw new IllegalStateException("a kernel takes at most " + MAX_ARGS + " parameters here");
+        }
+        MemorySegment struct = arena.allocateFrom(ValueLayout.JAVA_LONG, fields);
+        pointers.setAtIndex(ValueLayout.ADDRESS, count, struct);
+        count++;
         return this;
     }
 

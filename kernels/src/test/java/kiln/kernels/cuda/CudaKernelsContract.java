@@ -25,9 +25,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * CPU, so that CI checks the kernels' logic even without a GPU.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class CudaKernelsContract {
-    protected CudaDriver driver;
-    protected long module;
+abstract class CudaKernelsContract implements KernelChecks {
+    private CudaDriver driver;
+    private long module;
     private int device;
     private Arena arena;
 
@@ -35,14 +35,19 @@ abstract class CudaKernelsContract {
     protected abstract String unavailable();
 
     /** The driver to run the kernels with, initialised (called only when {@link #unavailable()} is null). */
-    protected abstract CudaDriver driver();
+    protected abstract CudaDriver openDriver();
 
-    /** The kernels' module image for {@code driver()}: the fatbin, or the fake's. */
-    protected abstract MemorySegment kernels(Arena arena);
+    /** The kernels' module image for the driver: the fatbin, or the fake's. */
+    protected abstract MemorySegment moduleImage(Arena arena);
 
-    /** Whether a launch over {@code elements} threads is worth its time here (the emulator is slow past a few million). */
-    protected boolean affordable(long elements) {
-        return true;
+    @Override
+    public CudaDriver driver() {
+        return driver;
+    }
+
+    @Override
+    public long module() {
+        return module;
     }
 
     @BeforeAll
@@ -50,11 +55,11 @@ abstract class CudaKernelsContract {
         if (unavailable() != null) {
             return;                      // each test then skips, saying why (checkTheKernelsCanRun)
         }
-        driver = driver();
+        driver = openDriver();
         device = driver.device(0);
         driver.setCurrentContext(driver.retainPrimaryContext(device));
         arena = Arena.ofShared();
-        module = driver.loadModule(kernels(arena));
+        module = driver.loadModule(moduleImage(arena));
     }
 
     @BeforeEach
@@ -79,16 +84,16 @@ abstract class CudaKernelsContract {
         SplittableRandom random = new SplittableRandom(n);
         float[] a = randomFloats(random, n), b = randomFloats(random, n);
         try (Arena call = Arena.ofConfined()) {
-            long da = upload(call, a), db = upload(call, b), dout = driver.allocate(4L * n);
+            long da = upload(call, a), db = upload(call, b), dout = driver().allocate(4L * n);
             KernelArgs args = KernelArgs.of(call);
             Dim3 grid = Dim3.of(Math.min(4096, (n + 255) / 256)), block = Dim3.of(256);
-            driver.launch(driver.function(module, "kiln_add_f32"), grid, block, 0, 0, args.pointer(dout).pointer(da).pointer(db).int64(n));
+            driver().launch(driver().function(module(), "kiln_add_f32"), grid, block, 0, 0, args.pointer(dout).pointer(da).pointer(db).int64(n));
             float[] sum = download(call, dout, n);
-            driver.launch(driver.function(module, "kiln_mul_f32"), grid, block, 0, 0, args.clear().pointer(dout).pointer(da).pointer(db).int64(n));
+            driver().launch(driver().function(module(), "kiln_mul_f32"), grid, block, 0, 0, args.clear().pointer(dout).pointer(da).pointer(db).int64(n));
             float[] product = download(call, dout, n);
-            driver.launch(driver.function(module, "kiln_relu_f32"), grid, block, 0, 0, args.clear().pointer(dout).pointer(da).int64(n));
+            driver().launch(driver().function(module(), "kiln_relu_f32"), grid, block, 0, 0, args.clear().pointer(dout).pointer(da).int64(n));
             float[] relu = download(call, dout, n);
-            driver.launch(driver.function(module, "kiln_relu_grad_f32"), grid, block, 0, 0,
+            driver().launch(driver().function(module(), "kiln_relu_grad_f32"), grid, block, 0, 0,
                     args.clear().pointer(dout).pointer(da).pointer(db).int64(n));
             float[] reluGrad = download(call, dout, n);
             for (int i = 0; i < n; i++) {
@@ -97,9 +102,9 @@ abstract class CudaKernelsContract {
                 assertEquals(Math.max(a[i], 0f), relu[i], "relu at " + i);
                 assertEquals(a[i] > 0 ? b[i] : 0f, reluGrad[i], "relu grad at " + i);
             }
-            driver.free(da);
-            driver.free(db);
-            driver.free(dout);
+            driver().free(da);
+            driver().free(db);
+            driver().free(dout);
         }
     }
 
@@ -119,23 +124,23 @@ abstract class CudaKernelsContract {
             }
         }
         try (Arena call = Arena.ofConfined()) {
-            long da = upload(call, a), db = upload(call, b), dc = driver.allocate(4L * m * n);
+            long da = upload(call, a), db = upload(call, b), dc = driver().allocate(4L * m * n);
             KernelArgs args = KernelArgs.of(call);
             for (String kernel : new String[] {"kiln_sgemm_naive", "kiln_sgemm_tiled", "kiln_sgemm_regtile"}) {
                 // Steps 1 and 2: a thread per C[i, j] in blocks of 32×32; step 3: 256 threads per 64×64 tile.
                 boolean registerTiles = kernel.endsWith("regtile");
                 Dim3 block = registerTiles ? Dim3.of(256) : Dim3.of(32, 32);
                 Dim3 grid = registerTiles ? Dim3.of((n + 63) / 64, (m + 63) / 64) : Dim3.of((n + 31) / 32, (m + 31) / 32);
-                driver.launch(driver.function(module, kernel), grid, block, 0, 0,
+                driver().launch(driver().function(module(), kernel), grid, block, 0, 0,
                         args.clear().pointer(dc).pointer(da).pointer(db).int32(m).int32(n).int32(k));
                 float[] c = download(call, dc, m * n);
                 for (int i = 0; i < m * n; i++) {
                     assertEquals(expected[i], c[i], 1e-4 * Math.sqrt(k) + 1e-5 * Math.abs(expected[i]), kernel + " at " + i);
                 }
             }
-            driver.free(da);
-            driver.free(db);
-            driver.free(dc);
+            driver().free(da);
+            driver().free(db);
+            driver().free(dc);
         }
     }
 
@@ -143,13 +148,13 @@ abstract class CudaKernelsContract {
     void fillWritesEveryElement() {
         int n = 100_003;
         try (Arena call = Arena.ofConfined()) {
-            long out = driver.allocate(4L * n);
-            driver.launch(driver.function(module, "kiln_fill_f32"), Dim3.of(64), Dim3.of(128), 0, 0,
+            long out = driver().allocate(4L * n);
+            driver().launch(driver().function(module(), "kiln_fill_f32"), Dim3.of(64), Dim3.of(128), 0, 0,
                     KernelArgs.of(call).pointer(out).float32(2.5f).int64(n));
             for (float value : download(call, out, n)) {
                 assertEquals(2.5f, value);
             }
-            driver.free(out);
+            driver().free(out);
         }
     }
 
@@ -165,18 +170,18 @@ abstract class CudaKernelsContract {
         }
         try (Arena call = Arena.ofConfined()) {
             int blocks = Math.min(1024, (n + 255) / 256);
-            long dx = upload(call, x), partials = driver.allocate(8L * blocks), total = driver.allocate(8);
+            long dx = upload(call, x), partials = driver().allocate(8L * blocks), total = driver().allocate(8);
             KernelArgs args = KernelArgs.of(call);
-            driver.launch(driver.function(module, "kiln_sum_f32"), Dim3.of(blocks), Dim3.of(256), 0, 0,
+            driver().launch(driver().function(module(), "kiln_sum_f32"), Dim3.of(blocks), Dim3.of(256), 0, 0,
                     args.pointer(partials).pointer(dx).int64(n));
-            driver.launch(driver.function(module, "kiln_sum_f64"), Dim3.of(1), Dim3.of(256), 0, 0,
+            driver().launch(driver().function(module(), "kiln_sum_f64"), Dim3.of(1), Dim3.of(256), 0, 0,
                     args.clear().pointer(total).pointer(partials).int32(blocks));
             MemorySegment result = call.allocate(ValueLayout.JAVA_DOUBLE);
-            driver.copyToHost(result, total, 8);
+            driver().copyToHost(result, total, 8);
             assertEquals(expected, result.get(ValueLayout.JAVA_DOUBLE, 0), 1e-9 * n);
-            driver.free(dx);
-            driver.free(partials);
-            driver.free(total);
+            driver().free(dx);
+            driver().free(partials);
+            driver().free(total);
         }
     }
 
@@ -197,17 +202,17 @@ abstract class CudaKernelsContract {
         }
         float scale = 1f / rows;
         try (Arena call = Arena.ofConfined()) {
-            long dx = upload(call, x), sums = driver.allocate(4L * rows), soft = driver.allocate(4L * rows * cols);
-            long loss = driver.allocate(4L * rows), grad = driver.allocate(4L * rows * cols);
+            long dx = upload(call, x), sums = driver().allocate(4L * rows), soft = driver().allocate(4L * rows * cols);
+            long loss = driver().allocate(4L * rows), grad = driver().allocate(4L * rows * cols);
             MemorySegment labelsHost = call.allocateFrom(ValueLayout.JAVA_INT, labels);
-            long dlabels = driver.allocate(4L * rows);
-            driver.copyToDevice(dlabels, labelsHost, 4L * rows);
+            long dlabels = driver().allocate(4L * rows);
+            driver().copyToDevice(dlabels, labelsHost, 4L * rows);
             KernelArgs args = KernelArgs.of(call);
             Dim3 grid = Dim3.of(rows), block = Dim3.of(256);
-            driver.launch(driver.function(module, "kiln_sum_rows_f32"), grid, block, 0, 0, args.pointer(sums).pointer(dx).int32(rows).int32(cols));
-            driver.launch(driver.function(module, "kiln_softmax_rows_f32"), grid, block, 0, 0,
+            driver().launch(driver().function(module(), "kiln_sum_rows_f32"), grid, block, 0, 0, args.pointer(sums).pointer(dx).int32(rows).int32(cols));
+            driver().launch(driver().function(module(), "kiln_softmax_rows_f32"), grid, block, 0, 0,
                     args.clear().pointer(soft).pointer(dx).int32(rows).int32(cols));
-            driver.launch(driver.function(module, "kiln_cross_entropy_f32"), grid, block, 0, 0,
+            driver().launch(driver().function(module(), "kiln_cross_entropy_f32"), grid, block, 0, 0,
                     args.clear().pointer(loss).pointer(grad).pointer(dx).pointer(dlabels).int32(rows).int32(cols).float32(scale));
             float[] rowSums = download(call, sums, rows), softmax = download(call, soft, rows * cols);
             float[] losses = download(call, loss, rows), grads = download(call, grad, rows * cols);
@@ -235,7 +240,7 @@ abstract class CudaKernelsContract {
                 }
             }
             for (long pointer : new long[] {dx, sums, soft, loss, grad, dlabels}) {
-                driver.free(pointer);
+                driver().free(pointer);
             }
         }
     }
@@ -255,10 +260,10 @@ abstract class CudaKernelsContract {
                     float[] g = randomFloats(random, n);
                     long dg = upload(call, g);
                     float c1 = (float) (1 - Math.pow(beta1, t)), c2 = (float) (1 - Math.pow(beta2, t));
-                    driver.launch(driver.function(module, "kiln_adam_f32"), Dim3.of((n + 255) / 256), Dim3.of(256), 0, 0,
+                    driver().launch(driver().function(module(), "kiln_adam_f32"), Dim3.of((n + 255) / 256), Dim3.of(256), 0, 0,
                             KernelArgs.of(call).pointer(dp).pointer(dg).pointer(dm).pointer(dv).int64(n).float32(lr).float32(beta1)
                                     .float32(beta2).float32(eps).float32(decay).int32(decoupled).float32(c1).float32(c2));
-                    driver.free(dg);
+                    driver().free(dg);
                     for (int i = 0; i < n; i++) {
                         double grad = g[i] + (decoupled == 0 ? decay * pe[i] : 0);
                         me[i] = beta1 * me[i] + (1 - beta1) * grad;
@@ -271,19 +276,19 @@ abstract class CudaKernelsContract {
                 for (int i = 0; i < n; i++) {
                     assertEquals(pe[i], result[i], 1e-5, (decoupled == 1 ? "AdamW" : "Adam") + " parameter " + i);
                 }
-                driver.free(dp);
-                driver.free(dm);
-                driver.free(dv);
+                driver().free(dp);
+                driver().free(dm);
+                driver().free(dv);
             }
             float[] p = randomFloats(random, n);
             double[] pe = toDouble(p), be = new double[n];
-            long dp = upload(call, p), db = driver.allocate(4L * n);
+            long dp = upload(call, p), db = driver().allocate(4L * n);
             for (int step = 0; step < 3; step++) {
                 float[] g = randomFloats(random, n);
                 long dg = upload(call, g);
-                driver.launch(driver.function(module, "kiln_sgd_momentum_f32"), Dim3.of((n + 255) / 256), Dim3.of(256), 0, 0,
+                driver().launch(driver().function(module(), "kiln_sgd_momentum_f32"), Dim3.of((n + 255) / 256), Dim3.of(256), 0, 0,
                         KernelArgs.of(call).pointer(dp).pointer(dg).pointer(db).int64(n).float32(lr).float32(momentum).int32(step == 0 ? 1 : 0));
-                driver.free(dg);
+                driver().free(dg);
                 for (int i = 0; i < n; i++) {
                     be[i] = step == 0 ? g[i] : momentum * be[i] + g[i];
                     pe[i] -= lr * be[i];
@@ -293,37 +298,8 @@ abstract class CudaKernelsContract {
             for (int i = 0; i < n; i++) {
                 assertEquals(pe[i], result[i], 1e-5, "SGD parameter " + i);
             }
-            driver.free(dp);
-            driver.free(db);
+            driver().free(dp);
+            driver().free(db);
         }
-    }
-
-    static double[] toDouble(float[] values) {
-        double[] copy = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            copy[i] = values[i];
-        }
-        return copy;
-    }
-
-    static float[] randomFloats(SplittableRandom random, int n) {
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return values;
-    }
-
-    long upload(Arena call, float[] values) {
-        MemorySegment host = call.allocateFrom(ValueLayout.JAVA_FLOAT, values);
-        long device = driver.allocate(host.byteSize());
-        driver.copyToDevice(device, host, host.byteSize());
-        return device;
-    }
-
-    float[] download(Arena call, long device, int n) {
-        MemorySegment host = call.allocate(ValueLayout.JAVA_FLOAT, n);
-        driver.copyToHost(host, device, host.byteSize());
-        return host.toArray(ValueLayout.JAVA_FLOAT);
     }
 }

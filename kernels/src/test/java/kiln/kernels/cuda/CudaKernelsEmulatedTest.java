@@ -15,19 +15,19 @@ class CudaKernelsEmulatedTest extends CudaKernelsContract {
     }
 
     @Override
-    protected CudaDriver driver() {
+    protected CudaDriver openDriver() {
         CudaDriver fake = new FfmCudaDriver(FakeDriver.LIBRARY);
         fake.init();
         return fake;
     }
 
     @Override
-    protected MemorySegment kernels(Arena arena) {
+    protected MemorySegment moduleImage(Arena arena) {
         return arena.allocateFrom(FakeDriver.EVERY_KERNEL);
     }
 
     @Override
-    protected boolean affordable(long elements) {
+    public boolean affordable(long elements) {
         return elements <= 1_000_000;
     }
 }

@@ -17,12 +17,12 @@ class CudaKernelsGpuTest extends CudaKernelsContract {
     }
 
     @Override
-    protected CudaDriver driver() {
+    protected CudaDriver openDriver() {
         return Cuda.status().driver();
     }
 
     @Override
-    protected MemorySegment kernels(Arena arena) {
+    protected MemorySegment moduleImage(Arena arena) {
         return Cuda.fatbin(arena);
     }
 }
