@@ -19,9 +19,10 @@ library="$out/libcuda.so.1"
 if [ -f "$library" ] && [ -z "$(find "$src" "$kernels" -newer "$library" -type f)" ]; then
   exit 0                                         # up to date
 fi
-# The emulator's table of kernels: every extern "C" __global__ function of the kernels' sources.
-sed -n 's/^extern "C" __global__ void\( __launch_bounds__([0-9, ]*)\)\? \(kiln_[a-z0-9_]*\)(.*/KILN_KERNEL(\2)/p' \
-  "$kernels"/*.cu > "$out/kernels.inc"
+# The emulator's table of kernels: every extern "C" __global__ function of the files kiln.cu includes.
+sources=$(sed -n 's/^#include "\(.*\)"$/\1/p' "$kernels/kiln.cu")
+(cd "$kernels" && sed -n 's/^extern "C" __global__ void\( __launch_bounds__([0-9, ]*)\)\? \(kiln_[a-z0-9_]*\)(.*/KILN_KERNEL(\2)/p' $sources) \
+  > "$out/kernels.inc"
 "$cc" -std=c11 -O1 -Wall -Wextra -Werror -fPIC -c -o "$out/fake_cuda.o" "$src/fake_cuda.c"
 "$cxx" -std=c++17 -O1 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -fPIC -c -o "$out/cuda_emulator.o" \
   -I "$src" -I "$kernels" -I "$out" "$src/cuda_emulator.cpp"

@@ -1,6 +1,6 @@
 // Runs Kiln's CUDA kernels on the CPU for the fake driver (fake_cuda.c): the kernels' own source
 // (native/src/main/cuda/kiln.cu), compiled by g++ over cuda_emulator.h, launched block by block with
-// one fiber per thread. A launch whose threads wait at barriers that can never all be reached (some
+// one fiber per thread, on the calling thread. A launch whose threads wait at barriers that can never all be reached (some
 // at __syncthreads, the rest finished or at a shuffle) fails, as it would hang a GPU.
 #include "cuda_emulator.h"
 
@@ -9,8 +9,8 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <mutex>
 #include <vector>
-#include <ucontext.h>
 
 #include "kiln.cu"
 
@@ -22,32 +22,82 @@ uint3 block_index;
 dim3 block_dim, grid_dim;
 
 namespace {
+// Switching fibers: save the callee-saved registers and the floating-point control words on the
+// current stack, store the stack pointer in *save, load `load` and restore what was saved there.
+// (ucontext's swapcontext would also do, but it makes a system call per switch: 30 times slower.)
+#if !defined(__x86_64__)
+#error "the CUDA emulator switches fibers with x86-64 instructions"
+#endif
+extern "C" void kiln_switch(void** save, void* load);
+asm(R"(
+    .text
+    .globl kiln_switch
+    .type kiln_switch, @function
+kiln_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size kiln_switch, .-kiln_switch
+)");
+
 enum class State { READY, AT_BLOCK_BARRIER, AT_WARP_BARRIER, DONE };
 
 struct Fiber {
     Thread thread;
     State state;
-    ucontext_t context;
+    void* sp;                              // its saved stack pointer while it is not running
     char* stack;
 };
 
 constexpr size_t STACK_BYTES = 64 * 1024;
 std::vector<Fiber> fibers;                 // reused from launch to launch: stacks are allocated once
 std::vector<uint64_t> slots;               // 32 per warp
-ucontext_t scheduler;
+void* scheduler;
 Fiber* running;
 void (*body)(void**);                      // the kernel being launched, with its parameters
 void** parameters;
+std::mutex one_launch_at_a_time;           // the scheduler's state is global
 
 void pause(State state) {
     running->state = state;
-    swapcontext(&running->context, &scheduler);
+    kiln_switch(&running->sp, scheduler);
 }
 
-void fiber_main() {
+[[noreturn]] void fiber_main() {
     body(parameters);
     running->state = State::DONE;
-    swapcontext(&running->context, &scheduler);
+    kiln_switch(&running->sp, scheduler);
+    __builtin_unreachable();              // a finished fiber is never switched back to
+}
+
+// A fresh stack laid out as kiln_switch leaves one: control words, six registers, then the address
+// it "returns" to (fiber_main) and an empty slot, so that fiber_main starts with the stack aligned as
+// after a call.
+void* fresh_stack(char* stack) {
+    uint64_t* top = reinterpret_cast<uint64_t*>(stack + STACK_BYTES);
+    *--top = 0;                                           // fiber_main's return address: never used
+    *--top = reinterpret_cast<uint64_t>(&fiber_main);
+    for (int r = 0; r < 6; r++) *--top = 0;               // rbp, rbx, r12–r15
+    *--top = 0x1f80ull | (0x037full << 32);               // MXCSR and x87 control word: the defaults
+    return top;
 }
 
 // Lets the waiting fibers of each warp go on when every unfinished lane of that warp waits at a warp
@@ -85,11 +135,7 @@ bool run_block(int threads) {
         f.thread.linear = t;
         f.thread.index = {t % block_dim.x, (t / block_dim.x) % block_dim.y, t / (block_dim.x * block_dim.y)};
         f.state = State::READY;
-        getcontext(&f.context);
-        f.context.uc_stack.ss_sp = f.stack;
-        f.context.uc_stack.ss_size = STACK_BYTES;
-        f.context.uc_link = nullptr;
-        makecontext(&f.context, fiber_main, 0);
+        f.sp = fresh_stack(f.stack);
     }
     for (;;) {
         bool ran = false, finished = true;
@@ -99,7 +145,7 @@ bool run_block(int threads) {
                 running = &f;
                 current = &f.thread;
                 ran = true;
-                swapcontext(&scheduler, &f.context);
+                kiln_switch(&scheduler, f.sp);
             }
             if (f.state != State::DONE) finished = false;
         }
@@ -163,10 +209,11 @@ extern "C" int kiln_emulator_launch(const char* name, const unsigned int grid[3]
     for (const Kernel& k : KERNELS) if (std::strcmp(k.name, name) == 0) kernel = &k;
     if (!kernel) return 2;
     if (!kernel->valid(params)) return 1;
+    std::lock_guard<std::mutex> lock(one_launch_at_a_time);
     int threads = (int) (block[0] * block[1] * block[2]);
     while ((int) fibers.size() < threads) {
         fibers.emplace_back();
-        fibers.back().stack = static_cast<char*>(std::malloc(STACK_BYTES));
+        fibers.back().stack = static_cast<char*>(std::aligned_alloc(64, STACK_BYTES));
     }
     slots.assign((size_t) (threads + 31) / 32 * 32, 0);
     block_dim = {block[0], block[1], block[2]};

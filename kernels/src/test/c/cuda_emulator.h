@@ -1,5 +1,5 @@
 // What CUDA C's device code needs, on a CPU, so that g++ compiles Kiln's kernels (native/src/main/cuda)
-// unchanged for the fake driver: every thread of a block is a fiber (ucontext) with its own stack; one
+// unchanged for the fake driver: every thread of a block is a fiber with its own stack; one
 // OS thread runs a block's fibers in turn, switching at __syncthreads and at warp shuffles, so that
 // each fiber sees the others' writes to shared memory exactly as the barrier promises. Blocks run one
 // after another, so __shared__ variables can be plain statics (one block's copy at a time).
@@ -18,6 +18,7 @@
 #define __restrict__ __restrict
 #define __launch_bounds__(...)
 #define __shared__ static
+#define __align__(n) __attribute__((aligned(n)))
 
 struct uint3 { unsigned int x, y, z; };
 struct dim3 { unsigned int x, y, z; };
@@ -95,4 +96,8 @@ inline float __expf(float x) { return expf(x); }
 inline float __logf(float x) { return logf(x); }
 inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
 inline float __fdividef(float a, float b) { return a / b; }
+inline float __int_as_float(int bits) { float f; std::memcpy(&f, &bits, 4); return f; }
+inline int __float_as_int(float f) { int bits; std::memcpy(&bits, &f, 4); return bits; }
+using std::signbit;
+using std::isinf;
 inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }

@@ -24,6 +24,19 @@ extern "C" __global__ void kiln_softmax_rows_f32(float* y, const float* x, int r
     for (int j = threadIdx.x; j < cols; j += blockDim.x) out[j] = expf(in[j] - shift) / total;
 }
 
+// y[r, j] = x[r, j] − max_r − log Σ_j exp(x[r, j] − max_r): log-softmax without ever taking the log of
+// a rounded-to-zero probability.
+extern "C" __global__ void kiln_log_softmax_rows_f32(float* y, const float* x, int rows, int cols) {
+    int row = blockIdx.x;
+    if (row >= rows) return;
+    const float* in = x + (long long) row * cols;
+    float* out = y + (long long) row * cols;
+    float shift, total;
+    kiln_row_shift_and_total(in, cols, &shift, &total);
+    float logTotal = logf(total);
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) out[j] = in[j] - shift - logTotal;
+}
+
 // Fused softmax + cross-entropy for logits [rows, cols] and integer labels [rows]:
 //   forward   loss[r]   = log Σ_j exp(x[r, j]) − x[r, label_r]            (per row; the caller averages)
 //   backward  grad[r, j] = (softmax(x)[r, j] − [j == label_r]) · scale    (scale = 1/rows for the mean loss)

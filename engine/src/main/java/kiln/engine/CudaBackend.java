@@ -20,14 +20,18 @@ import kiln.kernels.cuda.KernelArgs;
  * ({@link DeviceMemory}) for tensor storage. Every call first makes the context current on the
  * calling thread (the driver binds contexts per thread).
  *
- * <p>In progress (issue 7): the ops below run float32 tensors that are contiguous (no broadcasting
- * yet): fill, add, mul, ReLU, sums and softmax over rows, and the product of two matrices (the SGEMM kernel
- * with register tiles). Every other op refuses with an {@link UnsupportedOperationException} that
- * names it, rather than computing something else.
+ * <p>Elementwise ops take any views (broadcast, transposed, sliced) through the strided kernels of
+ * elementwise.cu; arithmetic is float32; copies convert between every dtype. An op that does not run
+ * on the GPU yet refuses with an {@link UnsupportedOperationException} that names it, rather than
+ * computing something else.
  */
 final class CudaBackend implements Backend {
     /** Threads per block of the elementwise kernels, and the most blocks their grid-stride loops need. */
     private static final int THREADS = 256, MAX_BLOCKS = 4096;
+    /** elementwise.cu's KilnMap codes past UnaryOp's ordinals. */
+    private static final int MAP_POW_SCALAR = 101, MAP_CLAMP = 102;
+    /** elementwise.cu's KilnLayout: the most dimensions, and operands, a strided kernel takes. */
+    private static final int MAX_RANK = 8, MAX_OPERANDS = 4;
     private final Device device;
     private final CudaDriver driver;
     private final int cuDevice;
@@ -93,121 +97,164 @@ final class CudaBackend implements Backend {
         driver.releasePrimaryContext(cuDevice);
     }
 
+    /** float32 directly (kiln_fill_f32); another dtype through a float32 fill and a conversion (exact for integers up to 2^24). */
     @Override
     public void fill(Tensor out, double value) {
-        requireFloat32("fill", out);
         long n = out.numel();
+        if (out.dtype() != DType.FLOAT32) {
+            try (Tensor filled = Tensor.empty(DType.FLOAT32, out.shape(), device)) {
+                fill(filled, value);
+                copy(out, filled);
+            }
+            return;
+        }
         launch("kiln_fill_f32", n, args -> args.pointer(out.devicePointer()).float32((float) value).int64(n));
     }
 
+    /** Any dtypes, any views: kiln_convert (a plain copy when the dtypes agree). */
     @Override
-    public void binary(BinaryOp op, Tensor out, Tensor a, Tensor b) {
-        String kernel = switch (op) {
-            case ADD -> "kiln_add_f32";
-            case MUL -> "kiln_mul_f32";
-            default -> throw unsupported("binary " + op);
-        };
-        requireFloat32(op.name().toLowerCase(), out, a, b);
+    public void copy(Tensor out, Tensor in) {
         long n = out.numel();
-        launch(kernel, n, args -> args.pointer(out.devicePointer()).pointer(a.devicePointer()).pointer(b.devicePointer()).int64(n));
+        launch("kiln_convert", n, args -> args.pointer(out.devicePointer()).int32(out.dtype().ordinal())
+                .pointer(in.devicePointer()).int32(in.dtype().ordinal()).int64s(layout(out, in)).int64(n));
     }
 
     @Override
     public void unary(UnaryOp op, Tensor out, Tensor in) {
-        if (op != UnaryOp.RELU) {
-            throw unsupported("unary " + op);
-        }
-        requireFloat32("relu", out, in);
-        long n = out.numel();
-        launch("kiln_relu_f32", n, args -> args.pointer(out.devicePointer()).pointer(in.devicePointer()).int64(n));
-    }
-
-    @Override
-    public void copy(Tensor out, Tensor in) {
-        throw unsupported("copy (move the tensor with .to(Device.CPU) first)");
+        map(op.name().toLowerCase(), op.ordinal(), out, in, 0, 0);
     }
 
     @Override
     public void powScalar(Tensor out, Tensor in, double exponent) {
-        throw unsupported("pow");
+        map("pow", MAP_POW_SCALAR, out, in, (float) exponent, 0);
     }
 
     @Override
     public void clamp(Tensor out, Tensor in, double lo, double hi) {
-        throw unsupported("clamp");
+        map("clamp", MAP_CLAMP, out, in, (float) lo, (float) hi);
+    }
+
+    /** out = f(in) for f numbered as elementwise.cu's KilnMap (UnaryOp's ordinals, then three with parameters). */
+    private void map(String name, int op, Tensor out, Tensor in, float p, float q) {
+        requireFloat32(name, out, in);
+        long n = out.numel();
+        launch("kiln_map_f32", n, args -> args.pointer(out.devicePointer()).pointer(in.devicePointer())
+                .int64s(layout(out, in)).int64(n).int32(op).float32(p).float32(q));
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor out, Tensor a, Tensor b) {
+        requireFloat32(op.name().toLowerCase(), out, a, b);
+        long n = out.numel();
+        launch("kiln_zip_f32", n, args -> args.pointer(out.devicePointer()).pointer(a.devicePointer()).pointer(b.devicePointer())
+                .int64s(layout(out, a, b)).int64(n).int32(op.ordinal()));
     }
 
     @Override
     public void compare(CompareOp op, Tensor out, Tensor a, Tensor b) {
-        throw unsupported("compare " + op);
+        requireFloat32(op.name().toLowerCase(), a, b);
+        long n = out.numel();
+        launch("kiln_compare_f32", n, args -> args.pointer(out.devicePointer()).pointer(a.devicePointer()).pointer(b.devicePointer())
+                .int64s(layout(out, a, b)).int64(n).int32(op.ordinal()));
     }
 
     @Override
     public void where(Tensor out, Tensor cond, Tensor a, Tensor b) {
-        throw unsupported("where");
+        requireFloat32("where", out, a, b);
+        long n = out.numel();
+        launch("kiln_where_f32", n, args -> args.pointer(out.devicePointer()).pointer(cond.devicePointer()).pointer(a.devicePointer())
+                .pointer(b.devicePointer()).int64s(layout(out, cond, a, b)).int64(n));
     }
 
-    /** The sum of each row, one block per row, in double (kiln_sum_rows_f32); the other reductions do not run yet. */
+    /** Each row reduced by one block (kiln_reduce_rows_f32): sums in double, variance in two passes. */
     @Override
     public void reduceRows(ReduceOp op, Tensor out, Tensor in, int correction) {
-        if (op != ReduceOp.SUM) {
-            throw unsupported("reduce " + op);
-        }
-        requireFloat32("sum", out, in);
+        requireFloat32(op.name().toLowerCase(), out, in);
         int rows = in.dim(0), cols = in.dim(1);
         if (rows == 0) {
             return;
         }
-        if (cols == 0) {
-            fill(out, 0);                                     // empty rows sum to 0
-            return;
+        if (cols == 0 && (op == ReduceOp.MAX || op == ReduceOp.MIN)) {
+            throw new IllegalArgumentException(op.name().toLowerCase() + ": the rows of " + in.describe() + " are empty");
         }
-        launch("kiln_sum_rows_f32", Dim3.of(rows), Dim3.of(THREADS),
-                args -> args.pointer(out.devicePointer()).pointer(in.devicePointer()).int32(rows).int32(cols));
+        try (Tensor x = dense(in)) {
+            launch("kiln_reduce_rows_f32", Dim3.of(rows), Dim3.of(THREADS), args -> args.pointer(out.devicePointer())
+                    .pointer(x.devicePointer()).int32(rows).int32(cols).int32(op.ordinal()).int32(correction));
+        }
     }
 
+    /** One thread per column, adding its column top to bottom (kiln_sum_columns_f32). */
     @Override
     public void sumColumns(Tensor out, Tensor in) {
-        throw unsupported("sumColumns");
+        requireFloat32("sumColumns", out, in);
+        int rows = in.dim(0), cols = in.dim(1);
+        try (Tensor x = dense(in)) {
+            launch("kiln_sum_columns_f32", cols, args -> args.pointer(out.devicePointer()).pointer(x.devicePointer()).int32(rows).int32(cols));
+        }
     }
 
     @Override
     public void argReduceRows(boolean max, Tensor out, Tensor in) {
-        throw unsupported(max ? "argmax" : "argmin");
+        requireFloat32(max ? "argmax" : "argmin", in);
+        int rows = in.dim(0), cols = in.dim(1);
+        if (rows > 0 && cols == 0) {
+            throw new IllegalArgumentException((max ? "argmax" : "argmin") + ": the rows of " + in.describe() + " are empty");
+        }
+        try (Tensor x = dense(in)) {
+            launch("kiln_arg_reduce_rows_f32", rows, args -> args.pointer(out.devicePointer()).pointer(x.devicePointer())
+                    .int32(rows).int32(cols).int32(max ? 1 : 0));
+        }
     }
 
-    /** C = A·B for matrices, 64×64 tiles of C per block of 256 threads (kiln_sgemm_regtile). */
+    /** C = A·B for matrices, 64×64 tiles of C per block of 256 threads (kiln_sgemm_regtile); batches one matrix at a time. */
     @Override
     public void matmul(Tensor out, Tensor a, Tensor b) {
-        if (a.rank() != 2) {
-            throw unsupported("batched matmul");
-        }
         requireFloat32("matmul", out, a, b);
-        int m = a.dim(0), k = a.dim(1), n = b.dim(1);
-        if ((long) m * n == 0) {
+        int rank = out.rank();
+        int m = out.dim(rank - 2), n = out.dim(rank - 1), k = a.dim(rank - 1);
+        if (out.numel() == 0) {
             return;
         }
         if (k == 0) {
             fill(out, 0);                                     // an empty sum
             return;
         }
-        launch("kiln_sgemm_regtile", Dim3.of((n + 63) / 64, (m + 63) / 64), Dim3.of(THREADS),
-                args -> args.pointer(out.devicePointer()).pointer(a.devicePointer()).pointer(b.devicePointer()).int32(m).int32(n).int32(k));
+        try (Tensor left = dense(a); Tensor right = dense(b)) {
+            long batches = out.numel() / ((long) m * n);
+            for (long z = 0; z < batches; z++) {
+                long cAt = out.devicePointer() + 4L * z * m * n;
+                long aAt = left.devicePointer() + 4L * z * m * k, bAt = right.devicePointer() + 4L * z * k * n;
+                launch("kiln_sgemm_regtile", Dim3.of((n + 63) / 64, (m + 63) / 64), Dim3.of(THREADS),
+                        args -> args.pointer(cAt).pointer(aAt).pointer(bAt).int32(m).int32(n).int32(k));
+            }
+        }
     }
 
-    /** Softmax of each row, one block per row (kiln_softmax_rows_f32). */
+    /** Softmax or log-softmax of each row, one block per row (kiln_softmax_rows_f32, kiln_log_softmax_rows_f32). */
     @Override
     public void softmaxRows(Tensor out, Tensor in, boolean log) {
-        if (log) {
-            throw unsupported("logSoftmax");
-        }
-        requireFloat32("softmax", out, in);
+        requireFloat32(log ? "logSoftmax" : "softmax", out, in);
         int rows = in.dim(0), cols = in.dim(1);
         if ((long) rows * cols == 0) {
             return;
         }
-        launch("kiln_softmax_rows_f32", Dim3.of(rows), Dim3.of(THREADS),
-                args -> args.pointer(out.devicePointer()).pointer(in.devicePointer()).int32(rows).int32(cols));
+        try (Tensor x = dense(in)) {
+            launch(log ? "kiln_log_softmax_rows_f32" : "kiln_softmax_rows_f32", Dim3.of(rows), Dim3.of(THREADS),
+                    args -> args.pointer(out.devicePointer()).pointer(x.devicePointer()).int32(rows).int32(cols));
+        }
+    }
+
+    /**
+     * {@code t} itself (a view that closes nothing) when contiguous, else a contiguous copy of it (a
+     * broadcast operand is copied out in full): what the row and matrix kernels read.
+     */
+    private Tensor dense(Tensor t) {
+        if (t.isContiguous()) {
+            return t.view(t.shape(), t.strides(), t.offset());
+        }
+        Tensor copy = Tensor.empty(t.dtype(), t.shape(), device);
+        copy(copy, t);
+        return copy;
     }
 
     @Override
@@ -252,14 +299,62 @@ final class CudaBackend implements Backend {
         }
     }
 
-    /** The kernels so far take contiguous float32 operands of one shape. */
+    /** The arithmetic kernels are float32 (the dtype that training on a GPU uses). */
     private static void requireFloat32(String op, Tensor... operands) {
         for (Tensor t : operands) {
-            if (t.dtype() != DType.FLOAT32 || !t.isContiguous()) {
-                throw new UnsupportedOperationException("the CUDA backend runs " + op + " on contiguous float32 tensors so far; got "
-                        + t.describe() + (t.isContiguous() ? "" : " (not contiguous, or broadcast)"));
+            if (t.dtype() != DType.FLOAT32) {
+                throw new UnsupportedOperationException("the CUDA backend runs " + op + " on float32 tensors; got " + t.describe());
             }
         }
+    }
+
+    /**
+     * elementwise.cu's KilnLayout for operands of one shape (the first is the output): the rank, the
+     * shape, and each operand's strides, padded to {@value #MAX_RANK} dimensions. Dimensions of size 1
+     * are dropped and neighbours that are contiguous in every operand merged, so that contiguous
+     * operands make a rank-1 layout (the kernel's index arithmetic then costs one division).
+     */
+    static long[] layout(Tensor... operands) {
+        int[] dims = operands[0].dims();
+        long[][] strides = new long[operands.length][];
+        for (int o = 0; o < operands.length; o++) {
+            strides[o] = operands[o].strides();
+        }
+        long[] shape = new long[dims.length];
+        long[][] merged = new long[operands.length][dims.length];
+        int rank = 0;
+        for (int d = 0; d < dims.length; d++) {
+            if (dims[d] == 1) {
+                continue;
+            }
+            boolean joins = rank > 0;
+            for (int o = 0; o < operands.length && joins; o++) {
+                joins = merged[o][rank - 1] == strides[o][d] * dims[d];
+            }
+            if (joins) {                                   // [.., a, b] → [.., a·b], stride of b
+                shape[rank - 1] *= dims[d];
+                for (int o = 0; o < operands.length; o++) {
+                    merged[o][rank - 1] = strides[o][d];
+                }
+            } else {
+                shape[rank] = dims[d];
+                for (int o = 0; o < operands.length; o++) {
+                    merged[o][rank] = strides[o][d];
+                }
+                rank++;
+            }
+        }
+        if (rank > MAX_RANK) {
+            throw new UnsupportedOperationException("the CUDA backend's strided kernels take at most " + MAX_RANK
+                    + " dimensions that cannot be merged; got " + operands[0].describe());
+        }
+        long[] packed = new long[1 + MAX_RANK + MAX_OPERANDS * MAX_RANK];
+        packed[0] = rank;
+        System.arraycopy(shape, 0, packed, 1, rank);
+        for (int o = 0; o < operands.length; o++) {
+            System.arraycopy(merged[o], 0, packed, 1 + MAX_RANK + o * MAX_RANK, rank);
+        }
+        return packed;
     }
 
     private UnsupportedOperationException unsupported(String op) {

@@ -8,7 +8,11 @@ final class Factories {
     private Factories() {}
 
     static Tensor full(double value, DType dtype, Shape shape) {
-        Tensor out = Tensor.empty(dtype, shape, Device.CPU);
+        return full(value, dtype, shape, Device.CPU);
+    }
+
+    static Tensor full(double value, DType dtype, Shape shape, Device device) {
+        Tensor out = Tensor.empty(dtype, shape, device);
         out.backend().fill(out, value);
         return out;
     }

@@ -126,11 +126,14 @@ final class Pointwise {
         }
     }
 
-    /** A scalar operand of the type PyTorch would give it: the tensor's own, or float32 for a fraction with integers. */
+    /**
+     * A scalar operand of the type PyTorch would give it (the tensor's own, or float32 for a fraction
+     * with integers), on the tensor's device: on a GPU it is filled there, not copied up.
+     */
     private static Tensor scalarFor(Tensor t, double value) {
         boolean integral = value == Math.rint(value) && !Double.isInfinite(value);
         DType type = t.dtype().isFloatingPoint() || (integral && t.dtype() != DType.BOOL) ? t.dtype() : DType.FLOAT32;
-        return Tensor.scalar(value, type);
+        return Factories.full(value, type, Shape.of(), t.device());
     }
 
     static Tensor binaryScalar(BinaryOp op, Tensor t, double value) {
