@@ -37,26 +37,38 @@ extern "C" __global__ void kiln_log_softmax_rows_f32(float* y, const float* x, i
     for (int j = threadIdx.x; j < cols; j += blockDim.x) out[j] = in[j] - shift - logTotal;
 }
 
-// Fused softmax + cross-entropy for logits [rows, cols] and integer labels [rows]:
-//   forward   loss[r]   = log Σ_j exp(x[r, j]) − x[r, label_r]            (per row; the caller averages)
-//   backward  grad[r, j] = (softmax(x)[r, j] − [j == label_r]) · scale    (scale = 1/rows for the mean loss)
-// A label outside [0, cols) writes NaN into its loss, so that the caller's NaN check reports it.
-extern "C" __global__ void kiln_cross_entropy_f32(float* loss, float* grad, const float* x, const int* labels,
-                                                  int rows, int cols, float scale) {
+// Softmax cross-entropy of rows of logits x [rows, cols] against one int64 class index y per row,
+// forward and backward side by side (CPU twin: kiln.kernels.cpu.CrossEntropyKernels):
+//   lse[r]   = log Σ_c exp(x[r, c])                       (shifted by the row's max)
+//   loss[r]  = lse[r] − x[r, y_r]                          (0 where y_r is the ignore index)
+//   dx[r, c] = g[r] · (exp(x[r, c] − lse[r]) − [c = y_r])  (0 on ignored rows)
+// The forward keeps lse per row, so the backward recomputes the softmax from the logits instead of
+// reading a saved [rows, cols] softmax. The host checks the labels first; a label out of range that
+// is not the ignore index still gives a NaN loss here rather than a read out of bounds.
+extern "C" __global__ void kiln_cross_entropy_forward_f32(float* loss, float* logSumExp, const float* x, const long long* labels,
+                                                          long long ignoreIndex, int rows, int cols) {
     int row = blockIdx.x;
     if (row >= rows) return;
     const float* in = x + (long long) row * cols;
     float shift, total;
     kiln_row_shift_and_total(in, cols, &shift, &total);
-    int label = labels[row];
-    bool valid = label >= 0 && label < cols;
     if (threadIdx.x == 0) {
-        loss[row] = valid ? logf(total) + shift - in[label] : NAN;
+        float lse = isinf(shift) || shift != shift ? shift : shift + logf(total);
+        long long label = labels[row];
+        logSumExp[row] = lse;
+        loss[row] = label == ignoreIndex ? 0.0f : label >= 0 && label < cols ? lse - in[label] : NAN;
     }
-    if (grad != nullptr) {
-        float* g = grad + (long long) row * cols;
-        for (int j = threadIdx.x; j < cols; j += blockDim.x) {
-            g[j] = (expf(in[j] - shift) / total - (j == label ? 1.0f : 0.0f)) * scale;
-        }
+}
+
+extern "C" __global__ void kiln_cross_entropy_backward_f32(float* dx, const float* g, const float* x, const long long* labels,
+                                                           long long ignoreIndex, const float* logSumExp, int rows, int cols) {
+    int row = blockIdx.x;
+    if (row >= rows) return;
+    const float* in = x + (long long) row * cols;
+    float* out = dx + (long long) row * cols;
+    long long label = labels[row];
+    float scale = label == ignoreIndex ? 0.0f : g[row], lse = logSumExp[row];
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+        out[j] = label == ignoreIndex ? 0.0f : scale * (expf(in[j] - lse) - (j == label ? 1.0f : 0.0f));
     }
 }

@@ -150,7 +150,7 @@ public final class Autograd {
                 throw new IllegalArgumentException("backward: " + root.describe() + " is not a scalar; pass a seed"
                         + " gradient of the same shape (backward(seed)), or reduce it first, e.g. with sum() or mean()");
             }
-            return Tensor.full(1, root.dtype(), root.dims());
+            return Factories.full(1, root.dtype(), root.shape(), root.device());
         }
         seed.ensureOpen();
         if (!seed.shape().equals(root.shape())) {
@@ -230,7 +230,7 @@ public final class Autograd {
      * cuts out of it: the gradient of any view that selects part of its input (narrow, select, slice).
      */
     static Tensor intoZeros(Shape shape, Tensor grad, UnaryOperator<Tensor> window) {
-        Tensor zeros = Tensor.full(0, grad.dtype(), shape.toArray());
+        Tensor zeros = Factories.full(0, grad.dtype(), shape, grad.device());
         try (Tensor part = window.apply(zeros)) {
             zeros.backend().copy(part, grad);
         }

@@ -29,7 +29,7 @@ final class CrossEntropy {
             throw new IllegalArgumentException("crossEntropyRows: labels " + labels.describe() + " must be integer class indices, one per row of "
                     + logits.describe());
         }
-        long[] classes = labels.toLongArray();
+        long[] classes = labels.device().equals(Device.CPU) ? labels.toLongArray() : labels.to(Device.CPU).toLongArray();
         int width = logits.dim(1);
         for (long label : classes) {
             if (label != ignoreIndex && (label < 0 || label >= width)) {
@@ -37,7 +37,36 @@ final class CrossEntropy {
                         + " classes (valid: 0.." + (width - 1) + ", or the ignore index " + ignoreIndex + ")");
             }
         }
+        if (logits.device().kind() != Device.Kind.CPU) {
+            return onGpu(logits, labels, ignoreIndex);
+        }
         return logits.dtype() == DType.FLOAT32 ? fused(logits, classes, ignoreIndex) : generic(logits, classes, ignoreIndex);
+    }
+
+    /** On a GPU: the same two fused kernels, run by the CUDA backend, with the int64 labels read on the device. */
+    private static Tensor onGpu(Tensor logits, Tensor labels, long ignoreIndex) {
+        CudaBackend gpu = Backends.cuda(logits.device());
+        Tensor[] saved = new Tensor[3];          // the contiguous logits, logsumexp per row, the int64 labels
+        Tensor loss = Autograd.record("crossEntropyRows", () -> {
+            saved[0] = logits.contiguous();
+            saved[1] = Tensor.empty(DType.FLOAT32, Shape.of(logits.dim(0)), logits.device());
+            saved[2] = labels.to(DType.INT64);                  // a contiguous copy
+            Tensor out = Tensor.empty(DType.FLOAT32, Shape.of(logits.dim(0)), logits.device());
+            gpu.crossEntropyForward(out, saved[1], saved[0], saved[2], ignoreIndex);
+            return out;
+        }, logits, (g, y) -> {
+            Tensor dx = Tensor.empty(DType.FLOAT32, saved[0].shape(), logits.device());
+            try (Tensor upstream = g.contiguous()) {
+                gpu.crossEntropyBackward(dx, upstream, saved[0], saved[2], ignoreIndex, saved[1]);
+            }
+            return dx;
+        });
+        if (loss.gradFn() == null) {             // nothing recorded: no backward pass will read them
+            for (Tensor t : saved) {
+                t.close();
+            }
+        }
+        return loss;
     }
 
     /** float32: {@link CrossEntropyKernels}, saving the contiguous logits and their logsumexp per row. */

@@ -244,6 +244,28 @@ final class CudaBackend implements Backend {
         }
     }
 
+    /** Cross-entropy of float32 rows against int64 labels: loss and logsumexp per row (kiln_cross_entropy_forward_f32). */
+    void crossEntropyForward(Tensor loss, Tensor logSumExp, Tensor logits, Tensor labels, long ignoreIndex) {
+        requireFloat32("crossEntropyRows", logits);
+        int rows = logits.dim(0), cols = logits.dim(1);
+        if (rows > 0) {
+            launch("kiln_cross_entropy_forward_f32", Dim3.of(rows), Dim3.of(THREADS), args -> args.pointer(loss.devicePointer())
+                    .pointer(logSumExp.devicePointer()).pointer(logits.devicePointer()).pointer(labels.devicePointer())
+                    .int64(ignoreIndex).int32(rows).int32(cols));
+        }
+    }
+
+    /** Its gradient with respect to the logits, from the upstream gradient per row (kiln_cross_entropy_backward_f32). */
+    void crossEntropyBackward(Tensor dx, Tensor upstream, Tensor logits, Tensor labels, long ignoreIndex, Tensor logSumExp) {
+        requireFloat32("crossEntropyRows backward", upstream, logits);
+        int rows = logits.dim(0), cols = logits.dim(1);
+        if ((long) rows * cols > 0) {
+            launch("kiln_cross_entropy_backward_f32", Dim3.of(rows), Dim3.of(THREADS), args -> args.pointer(dx.devicePointer())
+                    .pointer(upstream.devicePointer()).pointer(logits.devicePointer()).pointer(labels.devicePointer())
+                    .int64(ignoreIndex).pointer(logSumExp.devicePointer()).int32(rows).int32(cols));
+        }
+    }
+
     /**
      * {@code t} itself (a view that closes nothing) when contiguous, else a contiguous copy of it (a
      * broadcast operand is copied out in full): what the row and matrix kernels read.

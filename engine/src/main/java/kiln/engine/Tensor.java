@@ -961,11 +961,11 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
-    /** A tensor of zeros with the dtype and shape of {@code like}. */
-    public static Tensor zerosLike(Tensor like) { return full(0, like.dtype(), like.dims()); }
+    /** A tensor of zeros with the dtype, shape and device of {@code like}. */
+    public static Tensor zerosLike(Tensor like) { return Factories.full(0, like.dtype(), like.shape(), like.device()); }
 
-    /** A tensor of ones with the dtype and shape of {@code like}. */
-    public static Tensor onesLike(Tensor like) { return full(1, like.dtype(), like.dims()); }
+    /** A tensor of ones with the dtype, shape and device of {@code like}. */
+    public static Tensor onesLike(Tensor like) { return Factories.full(1, like.dtype(), like.shape(), like.device()); }
 
     // ---------------------------------------------------------------- printing
 

@@ -143,6 +143,32 @@ class CudaTensorTest {
         }
     }
 
+    /** A small network's loss and gradients computed on the GPU are the CPU's: autograd runs there unchanged. */
+    @Test
+    void backwardOnTheGpuGivesTheCpuGradients() {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Generator random = new Generator(3);
+            Tensor x = Tensor.randn(random, 9, 5), w1 = Tensor.randn(random, 7, 5), b1 = Tensor.randn(random, 7), w2 = Tensor.randn(random, 3, 7);
+            Tensor labels = Tensor.fromArray(new long[] {0, 2, 1, 1, -100, 2, 0, 0, 1}, 9);
+            Tensor[] cpu = {w1.detach().requiresGrad(true), b1.detach().requiresGrad(true), w2.detach().requiresGrad(true)};
+            Tensor[] gpu = {w1.to(GPU).requiresGrad(true), b1.to(GPU).requiresGrad(true), w2.to(GPU).requiresGrad(true)};
+            Tensor cpuLoss = network(x, cpu).crossEntropyRows(labels, -100).mean();
+            Tensor gpuLoss = network(x.to(GPU), gpu).crossEntropyRows(labels.to(GPU), -100).mean();
+            cpuLoss.backward();
+            gpuLoss.backward();
+            assertSame(cpuLoss, gpuLoss, 1e-5);
+            for (int p = 0; p < cpu.length; p++) {
+                assertEquals(GPU, gpu[p].grad().device());
+                assertSame(cpu[p].grad(), gpu[p].grad(), 1e-5);
+            }
+        }
+    }
+
+    /** relu(x·w1ᵀ + b1)·w2ᵀ, as a linear layer computes it. */
+    private static Tensor network(Tensor x, Tensor[] p) {
+        return x.matmul(p[0].t()).add(p[1]).relu().matmul(p[2].t());
+    }
+
     /** The GPU result, brought back, equals the CPU's within {@code tolerance} relative to the magnitude. */
     private static void assertSame(Tensor cpu, Tensor gpu, double tolerance) {
         assertEquals(GPU, gpu.device());
