@@ -3,8 +3,9 @@
 // codes and names), module loading and its errors, and device-memory bookkeeping.
 //
 // Device memory is host memory from malloc; a CUdeviceptr is its address. A module image is text:
-// "KILNFAKE" then kernel names, one per line, or "*" for every kernel of Kiln's; anything else is
-// CUDA_ERROR_INVALID_IMAGE. Kiln's kernels run when launched: their CUDA C source, compiled for the
+// "KILNFAKE" then kernel names, one per line, or "*" for every kernel of Kiln's; a fatbin (Kiln's,
+// from kiln-native) also stands for every kernel, so that whole programs run on the fake; anything
+// else is CUDA_ERROR_INVALID_IMAGE. Kiln's kernels run when launched: their CUDA C source, compiled for the
 // CPU (cuda_emulator.cpp), reads the parameters as the kernels declare them, so that the tests check
 // both what Java passes and what the kernels compute; a name the tests made up is only recorded.
 // Functions named kilnFake* are for the tests: they read the fake's bookkeeping.
@@ -272,6 +273,14 @@ static long long live_modules;
 CUresult cuModuleLoadData(void **module, const void *image) {
     if (!current_context) return CUDA_ERROR_INVALID_CONTEXT;
     const char *text = image;
+    static const unsigned char fatbin_magic[4] = {0x50, 0xed, 0x55, 0xba};      // 0xBA55ED50, little-endian
+    if (text && memcmp(text, fatbin_magic, 4) == 0) {      // Kiln's own fatbin: the emulator holds its kernels
+        Module *m = calloc(1, sizeof(Module));
+        m->every_kernel = 1;
+        *module = m;
+        live_modules++;
+        return CUDA_SUCCESS;
+    }
     if (!text || strncmp(text, "KILNFAKE\n", 9) != 0) return CUDA_ERROR_INVALID_IMAGE;
     Module *m = calloc(1, sizeof(Module));
     for (const char *line = text + 9; *line && m->count < MAX_FUNCTIONS;) {

@@ -114,58 +114,76 @@ extern "C" __global__ void kiln_zip_f32(float* out, const float* a, const float*
     }
 }
 
-// out (bool, one byte) = a op b, numbered as kiln.kernels.cpu.CompareOp declares them (NaN compares
-// false, except ≠). Operands: out, a, b.
-enum KilnCompare { KILN_EQ, KILN_NE, KILN_LT, KILN_LE, KILN_GT, KILN_GE };
-
-extern "C" __global__ void kiln_compare_f32(unsigned char* out, const float* a, const float* b, KilnLayout layout, long long n, int op) {
-    KILN_GRID_STRIDE_LOOP(i, n) {
-        long long at[3];
-        kiln_offsets(layout, i, 3, at);
-        float x = a[at[1]], y = b[at[2]];
-        bool result = op == KILN_EQ ? x == y : op == KILN_NE ? x != y : op == KILN_LT ? x < y
-                    : op == KILN_LE ? x <= y : op == KILN_GT ? x > y : x >= y;
-        out[at[0]] = result ? 1 : 0;
-    }
-}
-
-// out = cond ? a : b (cond bool). Operands: out, cond, a, b.
-extern "C" __global__ void kiln_where_f32(float* out, const unsigned char* cond, const float* a, const float* b, KilnLayout layout, long long n) {
-    KILN_GRID_STRIDE_LOOP(i, n) {
-        long long at[4];
-        kiln_offsets(layout, i, 4, at);
-        out[at[0]] = cond[at[1]] ? a[at[2]] : b[at[3]];
-    }
-}
-
-// out = in, converting the element type: the dtypes numbered as kiln.engine.DType declares them
-// (float32, float64, int32, int64, bool). Integers travel as 64-bit integers, the rest as double;
-// to bool is "not zero"; floating to integer truncates toward zero. Operands: out, in.
+// The dtypes, numbered as kiln.engine.DType declares them. Element i of an array of any dtype is read
+// as a double (floating types) or a 64-bit integer (integers and bool), so that one kernel serves all.
 enum KilnDType { KILN_FLOAT32, KILN_FLOAT64, KILN_INT32, KILN_INT64, KILN_BOOL };
 
 __device__ bool kiln_is_integer(int type) { return type == KILN_INT32 || type == KILN_INT64 || type == KILN_BOOL; }
 
+__device__ double kiln_load_real(const void* data, int type, long long i) {
+    return type == KILN_FLOAT32 ? ((const float*) data)[i] : ((const double*) data)[i];
+}
+
+__device__ long long kiln_load_whole(const void* data, int type, long long i) {
+    switch (type) {
+        case KILN_INT32: return ((const int*) data)[i];
+        case KILN_INT64: return ((const long long*) data)[i];
+        default: return ((const unsigned char*) data)[i];
+    }
+}
+
+// out (bool, one byte) = a op b for a and b of one dtype, the comparisons numbered as
+// kiln.kernels.cpu.CompareOp declares them (NaN compares false, except ≠). Operands: out, a, b.
+enum KilnCompare { KILN_EQ, KILN_NE, KILN_LT, KILN_LE, KILN_GT, KILN_GE };
+
+template <typename T>
+__device__ bool kiln_compare_values(int op, T x, T y) {
+    return op == KILN_EQ ? x == y : op == KILN_NE ? x != y : op == KILN_LT ? x < y
+         : op == KILN_LE ? x <= y : op == KILN_GT ? x > y : x >= y;
+}
+
+extern "C" __global__ void kiln_compare(unsigned char* out, const void* a, const void* b, int type, KilnLayout layout, long long n, int op) {
+    KILN_GRID_STRIDE_LOOP(i, n) {
+        long long at[3];
+        kiln_offsets(layout, i, 3, at);
+        bool result = kiln_is_integer(type) ? kiln_compare_values(op, kiln_load_whole(a, type, at[1]), kiln_load_whole(b, type, at[2]))
+                                            : kiln_compare_values(op, kiln_load_real(a, type, at[1]), kiln_load_real(b, type, at[2]));
+        out[at[0]] = result ? 1 : 0;
+    }
+}
+
+// out = cond ? a : b (cond bool; a, b and out of one dtype, elements of `bytes` bytes: 1, 4 or 8,
+// moved as they are). Operands: out, cond, a, b.
+extern "C" __global__ void kiln_where(void* out, const unsigned char* cond, const void* a, const void* b, int bytes, KilnLayout layout, long long n) {
+    KILN_GRID_STRIDE_LOOP(i, n) {
+        long long at[4];
+        kiln_offsets(layout, i, 4, at);
+        const void* from = cond[at[1]] ? a : b;
+        long long j = cond[at[1]] ? at[2] : at[3];
+        switch (bytes) {
+            case 1: ((unsigned char*) out)[at[0]] = ((const unsigned char*) from)[j]; break;
+            case 4: ((int*) out)[at[0]] = ((const int*) from)[j]; break;
+            default: ((long long*) out)[at[0]] = ((const long long*) from)[j]; break;
+        }
+    }
+}
+
+// out = in, converting the element type. Integers travel as 64-bit integers, the rest as double; to
+// bool is "not zero"; floating to integer truncates toward zero. Operands: out, in.
 extern "C" __global__ void kiln_convert(void* out, int outType, const void* in, int inType, KilnLayout layout, long long n) {
     KILN_GRID_STRIDE_LOOP(i, n) {
         long long at[2];
         kiln_offsets(layout, i, 2, at);
-        double real = 0.0;
-        long long whole = 0;
-        switch (inType) {
-            case KILN_FLOAT32: real = ((const float*) in)[at[1]]; break;
-            case KILN_FLOAT64: real = ((const double*) in)[at[1]]; break;
-            case KILN_INT32: whole = ((const int*) in)[at[1]]; break;
-            case KILN_INT64: whole = ((const long long*) in)[at[1]]; break;
-            default: whole = ((const unsigned char*) in)[at[1]]; break;
-        }
-        if (kiln_is_integer(inType)) real = (double) whole;
-        else whole = (long long) real;
+        bool integer = kiln_is_integer(inType);
+        long long whole = integer ? kiln_load_whole(in, inType, at[1]) : 0;
+        double real = integer ? (double) whole : kiln_load_real(in, inType, at[1]);
+        if (!integer) whole = (long long) real;
         switch (outType) {
             case KILN_FLOAT32: ((float*) out)[at[0]] = (float) real; break;
             case KILN_FLOAT64: ((double*) out)[at[0]] = real; break;
             case KILN_INT32: ((int*) out)[at[0]] = (int) whole; break;
             case KILN_INT64: ((long long*) out)[at[0]] = whole; break;
-            default: ((unsigned char*) out)[at[0]] = kiln_is_integer(inType) ? whole != 0 : real != 0.0; break;
+            default: ((unsigned char*) out)[at[0]] = integer ? whole != 0 : real != 0.0; break;
         }
     }
 }

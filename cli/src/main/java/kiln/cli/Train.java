@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import kiln.engine.Backends;
+import kiln.engine.Device;
 import kiln.kernels.cpu.Parallel;
 import kiln.nn.Module;
 import kiln.nn.data.DataLoader;
@@ -75,6 +77,7 @@ final class Train {
             run
               --seed N             (default 0)
               --threads N          compute threads (default: all cores)
+              %s
               --out DIR            run folder (default runs/DATASET-MODEL-TIME)
               --json               end with one JSON line of results on stdout""";
 
@@ -82,15 +85,16 @@ final class Train {
 
     static String help() {
         String models = ModelZoo.names().entrySet().stream().map(e -> e.getKey()).collect(Collectors.joining(", "));
-        return String.format(Locale.ROOT, HELP, DataSource.SPECS, TableChoice.HELP, models);
+        return String.format(Locale.ROOT, HELP, DataSource.SPECS, TableChoice.HELP, models, DeviceChoice.HELP);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
-        Options o = Recipe.declare(DataChoice.declare(new Options("train"))).value("threads").value("out").flag("json");
+        Options o = DeviceChoice.declare(Recipe.declare(DataChoice.declare(new Options("train")))).value("threads").value("out").flag("json");
         if (!o.parse(args)) {
             out.println(help());
             return 0;
         }
+        Device device = DeviceChoice.from(o);
         DataChoice data = DataChoice.from(o);
         Recipe recipe = Recipe.from(o);
         int threads = threads(o);
@@ -98,7 +102,7 @@ final class Train {
         Path runDir = o.has("out") ? o.path("out") : defaultFolder("", data, recipe);
         try (DataSource source = data.load(recipe.seed()); Prepared prepared = data.prepare(source, recipe.seed())) {
             describeData(source, prepared, "kiln train", err);
-            Finished run = trainInto(runDir, data, source, prepared, recipe, threads, "kiln train", err);
+            Finished run = trainInto(runDir, data, source, prepared, recipe, device, threads, "kiln train", err);
             out.printf(Locale.ROOT, "test accuracy %.2f%% (loss %.4f) with the weights of epoch %d%s%n", 100 * run.tested().accuracy(),
                     run.tested().loss(), run.bestEpoch(), Double.isNaN(run.result().bestValidationAccuracy())
                             ? " (the last one: no validation set)"
@@ -146,16 +150,17 @@ final class Train {
      * config.json, the test evaluation of that checkpoint, and the report. The folder is created only once
      * the model and the options are known good, so a refused run leaves none.
      */
-    static Finished trainInto(Path runDir, DataChoice data, DataSource source, Prepared prepared, Recipe recipe, int threads,
-                              String verb, PrintStream log) throws IOException {
-        try (TrainingRun run = new TrainingRun(source, prepared, recipe)) {
+    static Finished trainInto(Path runDir, DataChoice data, DataSource source, Prepared prepared, Recipe recipe, Device device,
+                              int threads, String verb, PrintStream log) throws IOException {
+        try (TrainingRun run = new TrainingRun(source, prepared, recipe, device)) {
             Module model = run.model();
             if (recipe.init() != null) {
                 log.println(verb + ": initial weights from " + recipe.init());
             }
-            log.printf(Locale.ROOT, "%s: %s, %,d training / %,d validation / %,d test examples; model %s (%,d parameters); %d threads%n",
+            log.printf(Locale.ROOT, "%s: %s, %,d training / %,d validation / %,d test examples; model %s (%,d parameters); %s%n",
                     verb, data.dataset(), prepared.train().size(), prepared.validation() == null ? 0 : prepared.validation().size(),
-                    prepared.test().size(), recipe.modelDescription(), model.parameterCount(), threads);
+                    prepared.test().size(), recipe.modelDescription(), model.parameterCount(),
+                    device.equals(Device.CPU) ? threads + " threads" : Backends.of(device).describe());
 
             Map<String, String> metadata = metadata(data, recipe, source, prepared);
             Path checkpoint = runDir.resolve("model.safetensors");
@@ -166,7 +171,7 @@ final class Train {
 
             Files.createDirectories(runDir);
             log.println(verb + ": run folder " + runDir);
-            Map<String, Object> config = config(data, recipe, model, prepared, threads);
+            Map<String, Object> config = config(data, recipe, model, prepared, device, threads);
             AtomicFiles.write(runDir.resolve("config.json"), (Json.writePretty(config) + "\n").getBytes(StandardCharsets.UTF_8));
 
             TrainResult result = run.fit(callbacks);
@@ -219,7 +224,7 @@ final class Train {
         return m;
     }
 
-    private static Map<String, Object> config(DataChoice data, Recipe recipe, Module model, Prepared prepared, int threads) {
+    private static Map<String, Object> config(DataChoice data, Recipe recipe, Module model, Prepared prepared, Device device, int threads) {
         Hyperparameters h = recipe.hyper();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("dataset", data.dataset());
@@ -243,6 +248,7 @@ final class Train {
         c.put("init", recipe.init() != null ? recipe.init().toString() : "none");
         c.put("class_weights", recipe.balanced() ? "balanced" : "none");
         c.put("seed", recipe.seed());
+        c.put("device", device.toString());
         c.put("threads", threads);
         return c;
     }

@@ -6,6 +6,7 @@ import java.util.List;
 
 import kiln.engine.Generator;
 import kiln.engine.Tensor;
+import kiln.engine.Device;
 import kiln.nn.Module;
 import kiln.nn.data.ClassLabels;
 import kiln.nn.data.Compose;
@@ -44,14 +45,15 @@ final class TrainingRun implements AutoCloseable {
     private final DataLoader validation;
     private final CrossEntropyLoss loss;
 
-    /** Builds the model (parameters drawn from the recipe's seed), its optimizer and the loaders. */
-    TrainingRun(DataSource source, Prepared data, Recipe recipe) throws IOException {
+    /** Builds the model (parameters drawn from the recipe's seed) on {@code device}, its optimizer and the loaders. */
+    TrainingRun(DataSource source, Prepared data, Recipe recipe, Device device) throws IOException {
         this.recipe = recipe;
         this.model = buildModel(source, data, recipe);
         try {
             if (recipe.init() != null) {
                 Checkpoint.loadWeights(recipe.init(), model);
             }
+            model.to(device);                                  // before the optimizer, whose state follows the parameters
             this.optimizer = optimizer(recipe, model);
             this.train = trainLoader(source, data, recipe);
             this.validation = data.validation() == null ? null : DataLoader.builder(data.validation()).batchSize(1000).build();

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
+import kiln.engine.Device;
 import kiln.engine.Generator;
 import kiln.kernels.cpu.Parallel;
 import kiln.nn.io.Json;
@@ -102,7 +103,7 @@ final class Tune {
                     data.dataset(), prepared.train().size(), prepared.validation().size(), base.model(), search,
                     space, candidates.size());
             for (Recipe candidate : candidates) {
-                new TrainingRun(source, prepared, candidate).close();    // refuses a model that cannot be built before any trial runs
+                new TrainingRun(source, prepared, candidate, Device.CPU).close();    // refuses a model that cannot be built before any trial runs
             }
             Files.createDirectories(dir);
             err.println("kiln tune: tune folder " + dir);
@@ -116,7 +117,7 @@ final class Tune {
             Trial standard = ranked.stream().filter(t -> t.id() == 0).findFirst().orElseThrow();
             Path bestDir = dir.resolve("best");
             err.println("kiln tune: retraining trial " + best.label() + " for " + best.recipe().epochs() + " epochs into " + bestDir);
-            Train.Finished retrained = Train.trainInto(bestDir, data, source, prepared, best.recipe(), threads, "kiln tune", err);
+            Train.Finished retrained = Train.trainInto(bestDir, data, source, prepared, best.recipe(), Device.CPU, threads, "kiln tune", err);
 
             String command = command(data, best.recipe());
             out.printf(Locale.ROOT, "%nbest: trial %s, validation accuracy %.2f%% (default: %s)%n", best.label(), 100 * best.valAccuracy(),
@@ -220,7 +221,7 @@ final class Tune {
         Trial run(int id, Recipe recipe) throws IOException {
             long start = System.nanoTime();
             Trial trial;
-            try (TrainingRun run = new TrainingRun(source, prepared, recipe)) {
+            try (TrainingRun run = new TrainingRun(source, prepared, recipe, Device.CPU)) {
                 trial = score(id, recipe, run.fit(List.of()), run.monitor(), start);
             } catch (NonFiniteLossException diverged) {
                 trial = Trial.failed(id, recipe, seconds(start), "diverged (epoch " + diverged.epoch() + ")");

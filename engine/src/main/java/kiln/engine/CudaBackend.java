@@ -150,20 +150,20 @@ final class CudaBackend implements Backend {
                 .int64s(layout(out, a, b)).int64(n).int32(op.ordinal()));
     }
 
+    /** Any dtype (both operands of one): integers compared as 64-bit integers, the rest as doubles. */
     @Override
     public void compare(CompareOp op, Tensor out, Tensor a, Tensor b) {
-        requireFloat32(op.name().toLowerCase(), a, b);
         long n = out.numel();
-        launch("kiln_compare_f32", n, args -> args.pointer(out.devicePointer()).pointer(a.devicePointer()).pointer(b.devicePointer())
-                .int64s(layout(out, a, b)).int64(n).int32(op.ordinal()));
+        launch("kiln_compare", n, args -> args.pointer(out.devicePointer()).pointer(a.devicePointer()).pointer(b.devicePointer())
+                .int32(a.dtype().ordinal()).int64s(layout(out, a, b)).int64(n).int32(op.ordinal()));
     }
 
+    /** Any dtype: the chosen elements moved as they are. */
     @Override
     public void where(Tensor out, Tensor cond, Tensor a, Tensor b) {
-        requireFloat32("where", out, a, b);
         long n = out.numel();
-        launch("kiln_where_f32", n, args -> args.pointer(out.devicePointer()).pointer(cond.devicePointer()).pointer(a.devicePointer())
-                .pointer(b.devicePointer()).int64s(layout(out, cond, a, b)).int64(n));
+        launch("kiln_where", n, args -> args.pointer(out.devicePointer()).pointer(cond.devicePointer()).pointer(a.devicePointer())
+                .pointer(b.devicePointer()).int32(out.dtype().byteSize()).int64s(layout(out, cond, a, b)).int64(n));
     }
 
     /** Each row reduced by one block (kiln_reduce_rows_f32): sums in double, variance in two passes. */

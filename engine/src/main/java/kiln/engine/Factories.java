@@ -122,8 +122,17 @@ final class Factories {
 
     // ---------------------------------------------------------------- reading back
 
-    /** A contiguous tensor of {@code dtype} holding t's values: t itself when it already is one. */
+    /**
+     * A contiguous tensor of {@code dtype} in host memory holding t's values: t itself when it already
+     * is one; a GPU tensor is converted there and copied down (the arrays and {@code item()} of a GPU
+     * tensor read it as PyTorch's {@code tolist()} and {@code item()} do).
+     */
     private static Tensor contiguousAs(Tensor t, DType dtype) {
+        if (t.device().kind() != Device.Kind.CPU) {
+            try (Autograd.NoGrad off = Autograd.noGrad(); Tensor typed = t.to(dtype)) {
+                return typed.to(Device.CPU);
+            }
+        }
         return t.dtype() == dtype && t.isContiguous() ? t : t.to(dtype);
     }
 
@@ -183,6 +192,11 @@ final class Factories {
 
     static double get(Tensor t, int[] index) {
         t.ensureOpen();
+        if (t.device().kind() != Device.Kind.CPU) {
+            try (Autograd.NoGrad off = Autograd.noGrad(); Tensor host = t.to(Device.CPU)) {
+                return get(host, index);
+            }
+        }
         if (index.length != t.rank()) {
             throw new IllegalArgumentException("get: " + t.describe() + " needs " + t.rank() + " indices, got " + index.length);
         }

@@ -122,7 +122,7 @@ final class LinearAlgebra {
     }
 
     private static Tensor linearForward(Tensor x, Tensor w, Tensor b, boolean relu) {
-        if (x.dtype() != DType.FLOAT32) {
+        if (x.dtype() != DType.FLOAT32 || x.device().kind() != Device.Kind.CPU) {     // composed of ops (float64; GPUs)
             Tensor product = x.matmul(w.t());
             Tensor shifted = b == null ? product : product.add(b);
             if (b != null) {

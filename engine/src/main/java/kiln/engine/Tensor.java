@@ -154,7 +154,7 @@ public final class Tensor implements AutoCloseable {
     /**
      * A contiguous copy of this tensor on {@code target}, or a view of this tensor when it is there
      * already; the gradient goes back to this tensor's device. Between the CPU and a GPU: the data is
-     * copied through the driver, and a GPU tensor must be contiguous (its views cannot be gathered yet).
+     * copied through the driver (a strided view on a GPU is gathered there first).
      */
     public Tensor to(Device target) {
         ensureOpen();
@@ -173,7 +173,9 @@ public final class Tensor implements AutoCloseable {
             throw new UnsupportedOperationException("copies between GPUs are not supported yet: " + describe() + " from " + device() + " to " + target);
         }
         if (device().kind() != Device.Kind.CPU && !isContiguous()) {
-            throw new UnsupportedOperationException("a non-contiguous view on " + device() + " cannot be copied yet: " + describe());
+            try (Tensor dense = Pointwise.cast(this, dtype)) {       // gathered on the GPU first
+                return dense.copyTo(target);
+            }
         }
         long bytes = numel() * dtype.byteSize();
         Tensor out = empty(dtype, shape, target);
@@ -927,10 +929,14 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** Overwrites this tensor's elements with {@code source} (broadcast to this shape, converted to this dtype); returns this. */
+    /** Overwrites this tensor's elements with {@code source} (broadcast to this shape, converted to this dtype, copied from its device); returns this. */
     public Tensor copyFrom(Tensor source) {
         checkWritable("copyFrom");
-        Pointwise.checkSameDevice("copyFrom", this, source);
+        if (!source.device().equals(device())) {                 // e.g. a checkpoint's values into a model on a GPU
+            try (Autograd.NoGrad off = Autograd.noGrad(); Tensor here = source.to(device())) {
+                return copyFrom(here);
+            }
+        }
         try (Tensor wide = Views.expand(source, dims())) {
             backend().copy(this, wide);
         }

@@ -55,6 +55,9 @@ class CudaTensorTest {
             Tensor back = onGpu.to(Device.CPU);
             assertEquals(Device.CPU, back.device());
             assertArrayEquals(x.toFloatArray(), back.toFloatArray());
+            assertArrayEquals(x.toFloatArray(), onGpu.toFloatArray(), "arrays read through a copy to the host");
+            assertEquals(3.5, onGpu.get(0, 2));
+            assertArrayEquals(x.t().contiguous().toFloatArray(), onGpu.t().to(Device.CPU).toFloatArray(), "a GPU view comes down gathered");
             Tensor column = x.t().to(GPU).to(Device.CPU);             // a strided view goes up contiguous
             assertArrayEquals(x.t().contiguous().toFloatArray(), column.toFloatArray());
         }
@@ -196,7 +199,7 @@ class CudaTensorTest {
     void whatDoesNotRunYetIsRefusedByName() {
         try (MemoryScope scope = MemoryScope.open()) {
             Tensor a = Tensor.fromArray(new float[] {1, 2, 3}, 3).to(GPU);
-            IllegalStateException read = assertThrows(IllegalStateException.class, a::toFloatArray);
+            IllegalStateException read = assertThrows(IllegalStateException.class, a::segment);
             assertEquals("the data of a tensor on cuda:0 is in GPU memory: copy it with .to(Device.CPU) to read it", read.getMessage());
             Tensor index = Tensor.fromArray(new float[] {0, 2}, 2).to(DType.INT64).to(GPU);
             UnsupportedOperationException gather = assertThrows(UnsupportedOperationException.class, () -> a.gather(0, index));

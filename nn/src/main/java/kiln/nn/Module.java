@@ -10,6 +10,7 @@ import java.util.Set;
 
 import kiln.engine.Autograd;
 import kiln.engine.DType;
+import kiln.engine.Device;
 import kiln.engine.MemoryScope;
 import kiln.engine.Tensor;
 
@@ -186,6 +187,28 @@ public abstract class Module implements AutoCloseable {
             return converted;
         });
         children.values().forEach(child -> child.to(dtype));
+        return this;
+    }
+
+    /**
+     * Moves every parameter and buffer of this module and below to {@code device} (PyTorch's
+     * {@code module.to(device)}): copies there, the old tensors released, gradients dropped. Build
+     * the optimizer after moving, so that its state is made on the same device. Returns this.
+     */
+    public Module to(Device device) {
+        if (device == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".to: the device is null (Device.CPU or Device.cuda(i))");
+        }
+        parameters.values().forEach(p -> p.move(device));
+        buffers.replaceAll((name, buffer) -> {
+            if (buffer.device().equals(device)) {
+                return buffer;
+            }
+            Tensor moved = MemoryScope.outside(() -> buffer.to(device));
+            buffer.close();
+            return moved;
+        });
+        children.values().forEach(child -> child.to(device));
         return this;
     }
 

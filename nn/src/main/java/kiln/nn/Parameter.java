@@ -1,7 +1,10 @@
 package kiln.nn;
 
 import kiln.engine.Autograd;
+import java.util.function.UnaryOperator;
+
 import kiln.engine.DType;
+import kiln.engine.Device;
 import kiln.engine.MemoryScope;
 import kiln.engine.Tensor;
 
@@ -23,12 +26,22 @@ public final class Parameter {
      * and its gradient are released, the frozen state is kept.
      */
     void convert(DType dtype) {
-        if (value.dtype() == dtype) {
-            return;
+        if (value.dtype() != dtype) {
+            replace(old -> old.to(dtype));
         }
+    }
+
+    /** Replaces the value by a copy on {@code device} (for {@link Module#to(Device)}), as {@link #convert} does. */
+    void move(Device device) {
+        if (!value.device().equals(device)) {
+            replace(old -> old.to(device));
+        }
+    }
+
+    private void replace(UnaryOperator<Tensor> conversion) {
         Tensor old = value;
         try (Autograd.NoGrad off = Autograd.noGrad()) {
-            value = MemoryScope.outside(() -> old.to(dtype));
+            value = MemoryScope.outside(() -> conversion.apply(old));
         }
         value.requiresGrad(old.requiresGrad());
         old.close();

@@ -22,6 +22,7 @@ import java.util.Set;
 
 import kiln.engine.Autograd;
 import kiln.engine.DType;
+import kiln.engine.Device;
 import kiln.engine.Tensor;
 
 /**
@@ -162,7 +163,7 @@ public final class SafeTensors {
         ValueLayout file = layout(tensor.dtype(), ByteOrder.LITTLE_ENDIAN);
         int size = tensor.dtype().byteSize();
         byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, Math.max(size, tensor.numel() * size))];
-        try (Autograd.NoGrad off = Autograd.noGrad(); Tensor dense = tensor.contiguous()) {
+        try (Autograd.NoGrad off = Autograd.noGrad(); Tensor dense = tensor.contiguous().to(Device.CPU)) {   // a GPU tensor is copied down
             MemorySegment source = dense.segment();
             long start = dense.offset() * size;
             long count = dense.numel();

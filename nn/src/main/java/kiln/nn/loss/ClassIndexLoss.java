@@ -3,6 +3,7 @@ package kiln.nn.loss;
 import java.util.Arrays;
 
 import kiln.engine.Autograd;
+import kiln.engine.Device;
 import kiln.engine.Tensor;
 
 /**
@@ -35,7 +36,7 @@ final class ClassIndexLoss {
         Tensor rows = classesLast(prediction).reshape(-1, classes);                          // [M, C]
         Tensor labels = target.reshape(-1);                                                 // [M]
         Tensor kept = labels.ne(ignoreIndex);
-        Tensor safeLabels = Tensor.where(kept, labels, Tensor.scalar(0, labels.dtype()));    // ignored rows read class 0
+        Tensor safeLabels = Tensor.where(kept, labels, Tensor.zerosLike(labels));           // ignored rows read class 0
         checkRange(loss, safeLabels, classes, ignoreIndex);
 
         Tensor keep = kept.to(prediction.dtype());                                          // 1, or 0 where ignored
@@ -113,7 +114,8 @@ final class ClassIndexLoss {
         if (labels.numel() == 0) {
             return;
         }
-        try (Autograd.NoGrad off = Autograd.noGrad(); Tensor lowest = labels.min(); Tensor highest = labels.max()) {
+        try (Autograd.NoGrad off = Autograd.noGrad(); Tensor onHost = labels.to(Device.CPU);    // a view on the CPU, a copy from a GPU
+             Tensor lowest = onHost.min(); Tensor highest = onHost.max()) {
             long low = (long) lowest.item();
             long high = (long) highest.item();
             if (low < 0 || high >= classes) {

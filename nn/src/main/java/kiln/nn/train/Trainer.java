@@ -6,9 +6,11 @@ import java.util.List;
 
 import kiln.engine.Autograd;
 import kiln.engine.DType;
+import kiln.engine.Device;
 import kiln.engine.MemoryScope;
 import kiln.engine.Tensor;
 import kiln.nn.Module;
+import kiln.nn.Parameter;
 import kiln.nn.data.Batch;
 import kiln.nn.data.BatchIterator;
 import kiln.nn.data.DataLoader;
@@ -133,21 +135,23 @@ public final class Trainer {
         long correct = 0;
         long examples = 0;
         boolean classification = false;
+        Device device = deviceOf(model);
         long start = System.nanoTime();
         // Closing the iterator when a step throws stops its prefetch thread and frees the batches it loaded ahead.
         try (BatchIterator batches = train.iterator()) {           // the loader's next epoch: a second fit reshuffles
             while (batches.hasNext()) {
                 try (Batch batch = batches.next(); MemoryScope scope = MemoryScope.open()) {
                     optimizer.zeroGrad();
-                    Tensor output = model.forward(batch.features());
-                    Tensor batchLoss = loss.apply(output, batch.targets());
+                    Tensor features = on(device, batch.features());
+                    Tensor output = model.forward(features);
+                    Tensor batchLoss = loss.apply(output, on(device, batch.targets()));
                     double value = batchLoss.item();
                     long step = state.step() + 1;
                     if (!Double.isFinite(value)) {
-                        throw diverged(state, step, "the loss is " + value, batch);
+                        throw diverged(state, step, "the loss is " + value, features);
                     }
                     batchLoss.backward();
-                    checkGradients(state, step, batch);
+                    checkGradients(state, step, features);
                     optimizer.step();
                     if (scheduler != null && scheduleUnit == ScheduleUnit.STEP) {
                         scheduler.step();
@@ -184,19 +188,19 @@ public final class Trainer {
     }
 
     /** Gradients must be finite before the optimizer uses them; clipping measures their norm anyway. */
-    private void checkGradients(TrainingState state, long step, Batch batch) {
+    private void checkGradients(TrainingState state, long step, Tensor features) {
         boolean finite = clipNorm > 0
                 ? Double.isFinite(GradClip.byGlobalNorm(optimizer.params(), clipNorm))
                 : optimizer.params().stream().allMatch(p -> p.grad() == null || NonFiniteSearch.allFinite(p.grad()));
         if (!finite) {
-            throw diverged(state, step, "a gradient is not finite", batch);
+            throw diverged(state, step, "a gradient is not finite", features);
         }
     }
 
-    private NonFiniteLossException diverged(TrainingState state, long step, String what, Batch batch) {
+    private NonFiniteLossException diverged(TrainingState state, long step, String what, Tensor features) {
         String where = NonFiniteSearch.firstBadParameter(model);
         if (where == null) {
-            where = NonFiniteSearch.firstBadLayer(model, batch.features());
+            where = NonFiniteSearch.firstBadLayer(model, features);
         }
         return new NonFiniteLossException(state.epoch(), step, what,
                 where != null ? where : "every parameter and layer output is finite: the loss itself overflowed");
@@ -218,11 +222,12 @@ public final class Trainer {
         int examples = 0;
         ClassificationAccumulator classes = null;        // made at the first batch, once the output's width is known
         RegressionAccumulator values = null;
+        Device device = deviceOf(model);
         try (var off = Autograd.noGrad(); BatchIterator batches = loader.iterator()) {
             while (batches.hasNext()) {
                 try (Batch batch = batches.next(); MemoryScope scope = MemoryScope.open()) {
-                    Tensor output = model.forward(batch.features());
-                    double batchLoss = loss.apply(output, batch.targets()).item();
+                    Tensor output = model.forward(on(device, batch.features()));
+                    double batchLoss = loss.apply(output, on(device, batch.targets())).item();
                     if (!Double.isFinite(batchLoss)) {
                         throw new NonFiniteEvaluation("the loss of examples " + examples + " to " + (examples + batch.size() - 1)
                                 + " is " + batchLoss + ": the model's outputs are not finite");
@@ -262,8 +267,24 @@ public final class Trainer {
 
     private static long countCorrect(Tensor output, Tensor labels) {
         try (var off = Autograd.noGrad()) {
-            return (long) output.argmax(1, false).eq(labels).to(DType.FLOAT64).sum().item();
+            Tensor predicted = on(labels.device(), output.argmax(1, false));    // compared where the labels are
+            return (long) predicted.eq(labels).to(DType.FLOAT64).sum().item();
         }
+    }
+
+    /**
+     * Where the model computes: the device of its parameters (the CPU for a model without any). The
+     * trainer brings each batch there, so a model moved with {@link Module#to(Device)} trains on the GPU
+     * from the same data loaders.
+     */
+    static Device deviceOf(Module model) {
+        List<Parameter> parameters = model.parameters();
+        return parameters.isEmpty() ? Device.CPU : parameters.get(0).value().device();
+    }
+
+    /** {@code t} on {@code device}: itself when already there, else a copy, released with the step's memory scope. */
+    private static Tensor on(Device device, Tensor t) {
+        return t.device().equals(device) ? t : t.to(device);
     }
 
     /** Configures a {@link Trainer}; every setter validates its argument. */
