@@ -6,3 +6,7 @@
 #include "softmax.cu"
 #include "optim.cu"
 #include "sgemm.cu"
+#include "conv.cu"
+#include "pool.cu"
+#include "norm.cu"
+#include "embedding.cu"

@@ -72,7 +72,7 @@ final class Convolution {
         WindowGeometry window = Windows.geometry("conv2d", weight.dim(2), weight.dim(3), strideH, strideW, padH, padW,
                 dilationH, dilationW);
         check(x, weight, bias, window, groups);
-        if (x.dtype() != DType.FLOAT32) {
+        if (x.dtype() != DType.FLOAT32 || x.device().kind() != Device.Kind.CPU) {    // float64; GPUs (im2col, then matmul)
             return composed(x, weight, bias, window, groups);
         }
         Shape inputShape = x.shape();

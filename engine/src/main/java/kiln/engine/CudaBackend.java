@@ -9,6 +9,7 @@ import kiln.kernels.cpu.BinaryOp;
 import kiln.kernels.cpu.CompareOp;
 import kiln.kernels.cpu.ReduceOp;
 import kiln.kernels.cpu.UnaryOp;
+import kiln.kernels.cpu.WindowGeometry;
 import kiln.kernels.cuda.CudaDriver;
 import kiln.kernels.cuda.DeviceMemory;
 import kiln.kernels.cuda.Dim3;
@@ -32,6 +33,8 @@ final class CudaBackend implements Backend {
     private static final int MAP_POW_SCALAR = 101, MAP_CLAMP = 102;
     /** elementwise.cu's KilnLayout: the most dimensions, and operands, a strided kernel takes. */
     private static final int MAX_RANK = 8, MAX_OPERANDS = 4;
+    /** The most blocks a grid has along z. */
+    private static final int MAX_GRID_Z = 65_535;
     private final Device device;
     private final CudaDriver driver;
     private final int cuDevice;
@@ -206,28 +209,69 @@ final class CudaBackend implements Backend {
         }
     }
 
-    /** C = A·B for matrices, 64×64 tiles of C per block of 256 threads (kiln_sgemm_regtile); batches one matrix at a time. */
+    /**
+     * C = A·B for every batch entry at once (kiln_sgemm_batched: 128×128 tiles of C per block of 256
+     * threads, warp tiles inside). Transposed operands (a weight's {@code .t()}) and broadcast batch
+     * axes are read where they lie; any other layout is copied contiguous first.
+     */
     @Override
     public void matmul(Tensor out, Tensor a, Tensor b) {
         requireFloat32("matmul", out, a, b);
         int rank = out.rank();
         int m = out.dim(rank - 2), n = out.dim(rank - 1), k = a.dim(rank - 1);
+        long batch = out.numel() / Math.max(1, (long) m * n);
         if (out.numel() == 0) {
             return;
         }
-        if (k == 0) {
-            fill(out, 0);                                     // an empty sum
-            return;
-        }
-        try (Tensor left = dense(a); Tensor right = dense(b)) {
-            long batches = out.numel() / ((long) m * n);
-            for (long z = 0; z < batches; z++) {
-                long cAt = out.devicePointer() + 4L * z * m * n;
-                long aAt = left.devicePointer() + 4L * z * m * k, bAt = right.devicePointer() + 4L * z * k * n;
-                launch("kiln_sgemm_regtile", Dim3.of((n + 63) / 64, (m + 63) / 64), Dim3.of(THREADS),
-                        args -> args.pointer(cAt).pointer(aAt).pointer(bAt).int32(m).int32(n).int32(k));
+        try (Tensor left = readable(a); Tensor right = readable(b)) {
+            long[] readA = reading(left), readB = reading(right);
+            for (long first = 0; first < batch; first += MAX_GRID_Z) {        // a grid's z extent is at most 65,535
+                int entries = (int) Math.min(MAX_GRID_Z, batch - first);
+                long c0 = out.devicePointer() + 4 * first * m * n;
+                long a0 = left.devicePointer() + 4 * first * readA[1], b0 = right.devicePointer() + 4 * first * readB[1];
+                launch("kiln_sgemm_batched", new Dim3((n + 127) / 128, (m + 127) / 128, entries), Dim3.of(THREADS),
+                        args -> args.pointer(c0).pointer(a0).pointer(b0).int32(m).int32(n).int32(k).int32((int) readA[0])
+                                .int32((int) readB[0]).int64(readA[1]).int64(readB[1]).int64((long) m * n));
             }
         }
+    }
+
+    /** t itself (a view) when the batched SGEMM can read it in place, else a contiguous copy. */
+    private Tensor readable(Tensor t) {
+        return reading(t) != null ? t.view(t.shape(), t.strides(), t.offset()) : dense(t);
+    }
+
+    /**
+     * How kiln_sgemm_batched reads {@code t [..., R, C]}: {transposed (0 or 1), batch stride}, or null
+     * when it cannot. Its matrices must be row-major (strides C, 1) or a transpose of row-major
+     * (strides 1, R); its batch axes must step by one stride (0 for a broadcast).
+     */
+    private static long[] reading(Tensor t) {
+        int rank = t.rank();
+        int rows = t.dim(rank - 2), cols = t.dim(rank - 1);
+        long[] strides = t.strides();
+        long rowStride = strides[rank - 2], colStride = strides[rank - 1];
+        long transposed;
+        if ((colStride == 1 || cols == 1) && (rowStride == cols || rows == 1)) {
+            transposed = 0;
+        } else if ((rowStride == 1 || rows == 1) && (colStride == rows || cols == 1)) {
+            transposed = 1;
+        } else {
+            return null;
+        }
+        long step = -1, span = 1;                         // the batch stride, and the batch entries it spans so far
+        for (int axis = rank - 3; axis >= 0; axis--) {
+            if (t.dim(axis) == 1) {
+                continue;
+            }
+            if (step < 0) {
+                step = strides[axis];
+            } else if (strides[axis] != step * span) {
+                return null;
+            }
+            span *= t.dim(axis);
+        }
+        return new long[] {transposed, Math.max(0, step)};
     }
 
     /** Softmax or log-softmax of each row, one block per row (kiln_softmax_rows_f32, kiln_log_softmax_rows_f32). */
@@ -264,6 +308,51 @@ final class CudaBackend implements Backend {
                     .pointer(upstream.devicePointer()).pointer(logits.devicePointer()).pointer(labels.devicePointer())
                     .int64(ignoreIndex).pointer(logSumExp.devicePointer()).int32(rows).int32(cols));
         }
+    }
+
+    // ------------------------------------------------------------------ windows: convolution and pooling
+
+    /** columns {@code [N, C, kH, kW, OH, OW]} = the windows of contiguous images {@code [N, C, H, W]}, padValue outside (kiln_im2col_f32). */
+    void im2col(Tensor columns, Tensor images, WindowGeometry window, float padValue) {
+        long n = columns.numel();
+        launch("kiln_im2col_f32", n, args -> windowArgs(args.pointer(columns.devicePointer()).pointer(images.devicePointer()),
+                images.dims(), window).float32(padValue));
+    }
+
+    /** images {@code [N, C, H, W]} = the sum of the contiguous columns that each element lies under: im2col's gradient (kiln_col2im_f32). */
+    void col2im(Tensor images, Tensor columns, WindowGeometry window) {
+        long n = images.numel();
+        launch("kiln_col2im_f32", n, args -> windowArgs(args.pointer(images.devicePointer()).pointer(columns.devicePointer()),
+                images.dims(), window));
+    }
+
+    /** y = the max of each window of contiguous x, and where it was (int32 per output) for the backward pass (kiln_max_pool_f32). */
+    void maxPool(Tensor y, Tensor winners, Tensor x, WindowGeometry window) {
+        long n = y.numel();
+        launch("kiln_max_pool_f32", n, args -> planeArgs(args.pointer(y.devicePointer()).pointer(winners.devicePointer())
+                .pointer(x.devicePointer()), x.dims(), window));
+    }
+
+    /** dx = each input's share of dy: the gradients of the windows it won (kiln_max_pool_backward_f32). */
+    void maxPoolBackward(Tensor dx, Tensor dy, Tensor winners, WindowGeometry window) {
+        long n = dx.numel();
+        launch("kiln_max_pool_backward_f32", n, args -> planeArgs(args.pointer(dx.devicePointer()).pointer(dy.devicePointer())
+                .pointer(winners.devicePointer()), dx.dims(), window));
+    }
+
+    /** (batch, channels, height, width) and the window, as conv.cu's kernels take them. */
+    private static KernelArgs windowArgs(KernelArgs args, int[] images, WindowGeometry w) {
+        return geometry(args.int32(images[0]).int32(images[1]).int32(images[2]).int32(images[3]), w);
+    }
+
+    /** (planes = N·C, height, width) and the window, as pool.cu's kernels take them. */
+    private static KernelArgs planeArgs(KernelArgs args, int[] images, WindowGeometry w) {
+        return geometry(args.int32(images[0] * images[1]).int32(images[2]).int32(images[3]), w);
+    }
+
+    private static KernelArgs geometry(KernelArgs args, WindowGeometry w) {
+        return args.int32(w.kernelH()).int32(w.kernelW()).int32(w.strideH()).int32(w.strideW()).int32(w.padH()).int32(w.padW())
+                .int32(w.dilationH()).int32(w.dilationW());
     }
 
     /**

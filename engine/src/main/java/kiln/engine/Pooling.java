@@ -41,8 +41,36 @@ final class Pooling {
         if (x.dtype() != DType.FLOAT32) {
             return composed(x, window);
         }
+        if (x.device().kind() != Device.Kind.CPU) {
+            return onGpu(x, window);
+        }
         int[] winners = new int[Math.toIntExact(x.dim(0) * x.dim(1) * (long) window.outH(x.dim(2)) * window.outW(x.dim(3)))];
         return Autograd.record("maxPool2d", () -> forward(x, window, winners), x, (g, y) -> backward(g, x.shape(), window, winners));
+    }
+
+    /** On a GPU: the same forward and backward kernels, the winners kept in device memory (int32 per output) with the graph. */
+    private static Tensor onGpu(Tensor x, WindowGeometry window) {
+        CudaBackend gpu = Backends.cuda(x.device());
+        Shape inputShape = x.shape();
+        Shape outputShape = Shape.of(x.dim(0), x.dim(1), window.outH(x.dim(2)), window.outW(x.dim(3)));
+        Tensor winners = Tensor.empty(DType.INT32, outputShape, x.device());
+        Tensor y = Autograd.record("maxPool2d", () -> {
+            Tensor out = Tensor.empty(DType.FLOAT32, outputShape, x.device());
+            try (Tensor images = x.contiguous()) {
+                gpu.maxPool(out, winners, images, window);
+            }
+            return out;
+        }, x, (g, out) -> {
+            Tensor dx = Tensor.empty(DType.FLOAT32, inputShape, g.device());
+            try (Tensor grads = g.contiguous()) {
+                gpu.maxPoolBackward(dx, grads, winners, window);
+            }
+            return dx;
+        });
+        if (y.gradFn() == null) {
+            winners.close();                      // nothing recorded: no backward pass will read them
+        }
+        return y;
     }
 
     /** The definition: argmax over the unfolded windows, then a gather of the winners. */

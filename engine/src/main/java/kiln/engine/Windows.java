@@ -134,11 +134,15 @@ final class Windows {
         }
     }
 
-    /** float32 unfold2d by the im2col kernel, one image per task. */
+    /** float32 unfold2d by the im2col kernel, one image per task (on a GPU, one thread per column entry). */
     private static Tensor unfoldFloat32(Tensor x, WindowGeometry window, float padValue, int outH, int outW) {
         int channels = x.dim(1), height = x.dim(2), width = x.dim(3);
         Tensor out = Tensor.empty(x.dtype(), Shape.of(x.dim(0), channels, window.kernelH(), window.kernelW(), outH, outW), x.device());
         try (Tensor images = x.contiguous()) {
+            if (x.device().kind() != Device.Kind.CPU) {
+                Backends.cuda(x.device()).im2col(out, images, window, padValue);
+                return out;
+            }
             MemorySegment from = images.segment();
             MemorySegment to = out.segment();
             long imageSize = (long) channels * height * width;
@@ -173,11 +177,15 @@ final class Windows {
         }
     }
 
-    /** float32 col2im by its kernel, one image per task (each task writes only its image: no races). */
+    /** float32 col2im by its kernel, one image per task (each task writes only its image: no races; on a GPU, one thread per element). */
     private static Tensor foldFloat32(Tensor g, WindowGeometry window, int[] dims) {
         int channels = dims[1], height = dims[2], width = dims[3];
         Tensor out = Tensor.empty(g.dtype(), Shape.of(dims), g.device());
         try (Tensor columns = g.contiguous()) {
+            if (g.device().kind() != Device.Kind.CPU) {
+                Backends.cuda(g.device()).col2im(out, columns, window);
+                return out;
+            }
             MemorySegment from = columns.segment();
             MemorySegment to = out.segment();
             long imageSize = (long) channels * height * width;

@@ -167,6 +167,31 @@ class CudaTensorTest {
         }
     }
 
+    /** A small convolutional network (conv, ReLU, max pooling, a strided and padded conv) gives the CPU's loss and gradients. */
+    @Test
+    void convolutionAndPoolingOnTheGpuGiveTheCpuGradients() {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Generator random = new Generator(8);
+            Tensor x = Tensor.randn(random, 3, 2, 11, 9), w1 = Tensor.randn(random, 4, 2, 3, 3), b1 = Tensor.randn(random, 4);
+            Tensor w2 = Tensor.randn(random, 5, 4, 2, 2);
+            Tensor[] cpu = {x.detach().requiresGrad(true), w1.detach().requiresGrad(true), b1.detach().requiresGrad(true), w2.detach().requiresGrad(true)};
+            Tensor[] gpu = {x.to(GPU).requiresGrad(true), w1.to(GPU).requiresGrad(true), b1.to(GPU).requiresGrad(true), w2.to(GPU).requiresGrad(true)};
+            Tensor cpuOut = convolutions(cpu), gpuOut = convolutions(gpu);
+            assertSame(cpuOut, gpuOut, 1e-5);
+            cpuOut.mul(cpuOut).sum().backward();
+            gpuOut.mul(gpuOut).sum().backward();
+            for (int p = 0; p < cpu.length; p++) {
+                assertSame(cpu[p].grad(), gpu[p].grad(), 1e-4);
+            }
+        }
+    }
+
+    /** conv 3×3 (padding 1), ReLU, 2×2 max pooling (stride 2, padding 1), conv 2×2 (stride 2). */
+    private static Tensor convolutions(Tensor[] p) {
+        Tensor hidden = p[0].conv2d(p[1], p[2], 1, 1, 1, 1, 1, 1, 1).relu();
+        return hidden.maxPool2d(2, 2, 2, 2, 1, 1, 1, 1).conv2d(p[3], null, 2, 2, 0, 0, 1, 1, 1);
+    }
+
     /** relu(x·w1ᵀ + b1)·w2ᵀ, as a linear layer computes it. */
     private static Tensor network(Tensor x, Tensor[] p) {
         return x.matmul(p[0].t()).add(p[1]).relu().matmul(p[2].t());

@@ -20,6 +20,7 @@ import kiln.nn.io.AtomicFiles;
  *
  * <pre>
  * ./kiln bench SUITE... [--json] [--threads 1,2] [--no-peers] [--quick] [--out FILE] [--peers-dir DIR] [--one-jvm]
+ * ./kiln bench gemm --device cuda [--quick] [--no-peers]                 (the GPU's SGEMM kernels against cuBLAS, {@link CudaGemm})
  * ./kiln bench jmh [--quick] [--only REGEX] [--peers] [--out FILE]      (the JMH report, {@link BenchReport})
  * </pre>
  *
@@ -27,11 +28,12 @@ import kiln.nn.io.AtomicFiles;
  * one suite's JIT profile cannot slow the next; {@code --one-jvm} runs them all in this one.
  *
  * <p>Exit status: 0 when every suite ran (with or without its peers), 1 when a suite could not run (its
- * data is missing), 2 for a command line it cannot run.
+ * data is missing), 2 for a command line it cannot run (or {@code --device cuda} without a GPU).
  */
 public final class Compare {
     static final String USAGE = "usage: kiln bench SUITE... [--json] [--threads 1,2] [--no-peers] [--quick] [--out FILE]"
             + " [--peers-dir DIR] [--one-jvm]   (SUITE: gemm conv train infer memory all)\n"
+            + "       kiln bench gemm --device cuda [--quick] [--no-peers]   (the GPU's SGEMM kernels against cuBLAS)\n"
             + "       kiln bench jmh [--quick] [--only REGEX] [--peers] [--out FILE]   (the JMH report, bench/RESULTS.md)";
 
     private Compare() {}
@@ -60,6 +62,9 @@ public final class Compare {
         } catch (CompareOptions.UsageException e) {
             err.println("kiln bench: " + e.getMessage());
             return 2;
+        }
+        if (options.cuda()) {
+            return CudaGemm.run(options, out, err);
         }
         PeerRunner peers = null;
         String peersText = "--no-peers";
@@ -120,6 +125,8 @@ public final class Compare {
                 .append("  --quick      fewer sizes, epochs, calls and shorter repeats: a smoke check, noisier\n")
                 .append("  --out FILE   also write the output to FILE\n")
                 .append("  --peers-dir  where the peer scripts are (default ../shared/peers; they run with /usr/bin/python3)\n")
+                .append("  --device     cpu (default) or cuda: gemm on the GPU, each SGEMM kernel of Kiln against cuBLAS\n")
+                .append("               (PyTorch, bench/peers/torch_gemm_cuda.py, python3 or $KILN_PYTHON)\n")
                 .append("  --one-jvm    run every suite in this JVM (by default each of several suites gets a fresh JVM, so that\n")
                 .append("               the JIT's code for one suite's shapes cannot slow the next)\n\n")
                 .append("The peers wait up to $ANCHOR_IDLE_TIMEOUT seconds (default 60) for a quiet machine before each measurement.");

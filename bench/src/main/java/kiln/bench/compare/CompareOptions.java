@@ -17,9 +17,10 @@ import java.util.Set;
  * @param out       also write the output here, or null
  * @param peersDir  where the peer scripts are
  * @param oneJvm    run all suites in this JVM instead of a fresh JVM each
+ * @param cuda      {@code --device cuda}: the GPU's SGEMM kernels against cuBLAS ({@link CudaGemm}), gemm only
  */
 record CompareOptions(List<Suite> suites, boolean json, List<Integer> threads, boolean peers, boolean quick, Path out,
-                      Path peersDir, boolean oneJvm) {
+                      Path peersDir, boolean oneJvm, boolean cuda) {
     /** A command line that cannot run; the message is one line. */
     static final class UsageException extends IllegalArgumentException {
         UsageException(String message) {
@@ -37,6 +38,7 @@ record CompareOptions(List<Suite> suites, boolean json, List<Integer> threads, b
         Path out = null;
         Path peersDir = PeerRunner.DEFAULT_FOLDER;
         boolean oneJvm = false;
+        boolean cuda = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -47,6 +49,11 @@ record CompareOptions(List<Suite> suites, boolean json, List<Integer> threads, b
                 case "--threads" -> threads = threads(value(args, ++i, arg));
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 case "--peers-dir" -> peersDir = Path.of(value(args, ++i, arg));
+                case "--device" -> cuda = switch (value(args, ++i, arg)) {
+                    case "cpu" -> false;
+                    case "cuda" -> true;
+                    default -> throw new UsageException("--device takes cpu or cuda, got '" + args.get(i) + "'");
+                };
                 default -> {
                     if (arg.startsWith("-")) {
                         throw new UsageException("unknown option '" + arg + "' (try --help)");
@@ -58,7 +65,10 @@ record CompareOptions(List<Suite> suites, boolean json, List<Integer> threads, b
         if (suites.isEmpty()) {
             throw new UsageException("name a suite: " + names(known) + ", all (try --help)");
         }
-        return new CompareOptions(List.copyOf(suites), json, threads, peers, quick, out, peersDir, oneJvm);
+        if (cuda && !suites.stream().map(Suite::name).toList().equals(List.of("gemm"))) {
+            throw new UsageException("--device cuda runs the gemm suite only");
+        }
+        return new CompareOptions(List.copyOf(suites), json, threads, peers, quick, out, peersDir, oneJvm, cuda);
     }
 
     private static List<Suite> suites(String name, List<Suite> known) {

@@ -48,4 +48,15 @@ class CompareOptionsTest {
             assertThrows(CompareOptions.UsageException.class, () -> CompareOptions.threads(bad), bad);
         }
     }
+
+    @Test
+    void deviceCudaRunsTheGemmSuiteOnly() {
+        assertEquals(false, CompareOptions.parse(List.of("gemm"), KNOWN).cuda());
+        assertEquals(true, CompareOptions.parse(List.of("gemm", "--device", "cuda"), KNOWN).cuda());
+        assertEquals(false, CompareOptions.parse(List.of("--device", "cpu", "conv"), KNOWN).cuda());
+        assertThrows(CompareOptions.UsageException.class, () -> CompareOptions.parse(List.of("conv", "--device", "cuda"), KNOWN));
+        assertThrows(CompareOptions.UsageException.class, () -> CompareOptions.parse(List.of("all", "--device", "cuda"), KNOWN));
+        assertThrows(CompareOptions.UsageException.class, () -> CompareOptions.parse(List.of("gemm", "--device", "gpu"), KNOWN));
+        assertThrows(CompareOptions.UsageException.class, () -> CompareOptions.parse(List.of("gemm", "--device"), KNOWN));
+    }
 }

@@ -19,9 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kiln's CUDA kernels against references computed here in double, on random inputs of awkward sizes:
- * elementwise ops, sums, softmax and fused cross-entropy, Adam/AdamW and SGD, SGEMM. Two classes run
- * it: {@link CudaKernelsGpuTest} on a real GPU (skipped, with the driver's one-line reason, where there
- * is none) and {@link CudaKernelsEmulatedTest} over the fake driver, which runs the same CUDA C on the
+ * elementwise ops, sums, softmax and fused cross-entropy, Adam/AdamW and SGD (SGEMM: {@link SgemmKernelChecks}).
+ * Two classes run it: {@link CudaKernelsGpuTest} on a real GPU (skipped, with the driver's one-line
+ * reason, where there is none) and {@link CudaKernelsEmulatedTest} over the fake driver, which runs the same CUDA C on the
  * CPU, so that CI checks the kernels' logic even without a GPU.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -108,42 +108,6 @@ abstract class CudaKernelsContract implements KernelChecks {
         }
     }
 
-    @ParameterizedTest
-    @CsvSource({"1, 1, 1", "17, 31, 13", "33, 65, 129", "128, 256, 784", "257, 127, 300"})
-    void sgemmKernelsMatchADoubleReference(int m, int n, int k) {
-        SplittableRandom random = new SplittableRandom(31L * m + n + k);
-        float[] a = randomFloats(random, m * k), b = randomFloats(random, k * n);
-        double[] expected = new double[m * n];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double sum = 0;
-                for (int p = 0; p < k; p++) {
-                    sum += (double) a[i * k + p] * b[p * n + j];
-                }
-                expected[i * n + j] = sum;
-            }
-        }
-        try (Arena call = Arena.ofConfined()) {
-            long da = upload(call, a), db = upload(call, b), dc = driver().allocate(4L * m * n);
-            KernelArgs args = KernelArgs.of(call);
-            for (String kernel : new String[] {"kiln_sgemm_naive", "kiln_sgemm_tiled", "kiln_sgemm_regtile"}) {
-                // Steps 1 and 2: a thread per C[i, j] in blocks of 32×32; step 3: 256 threads per 64×64 tile.
-                boolean registerTiles = kernel.endsWith("regtile");
-                Dim3 block = registerTiles ? Dim3.of(256) : Dim3.of(32, 32);
-                Dim3 grid = registerTiles ? Dim3.of((n + 63) / 64, (m + 63) / 64) : Dim3.of((n + 31) / 32, (m + 31) / 32);
-                driver().launch(driver().function(module(), kernel), grid, block, 0, 0,
-                        args.clear().pointer(dc).pointer(da).pointer(db).int32(m).int32(n).int32(k));
-                float[] c = download(call, dc, m * n);
-                for (int i = 0; i < m * n; i++) {
-                    assertEquals(expected[i], c[i], 1e-4 * Math.sqrt(k) + 1e-5 * Math.abs(expected[i]), kernel + " at " + i);
-                }
-            }
-            driver().free(da);
-            driver().free(db);
-            driver().free(dc);
-        }
-    }
-
     @Test
     void fillWritesEveryElement() {
         int n = 100_003;
@@ -193,27 +157,31 @@ abstract class CudaKernelsContract implements KernelChecks {
         for (int i = 0; i < x.length; i++) {
             x[i] *= 20;                                  // logits wide enough for the max shift to matter
         }
-        int[] labels = new int[rows];
+        long[] labels = new long[rows];
+        float[] upstream = randomFloats(random, rows);
         for (int r = 0; r < rows; r++) {
             labels[r] = random.nextInt(cols);
         }
+        long ignore = -100;
         if (rows > 2) {
+            labels[1] = ignore;                          // ignored: loss and gradient 0
             labels[2] = cols;                            // out of range: its loss must come back NaN
         }
-        float scale = 1f / rows;
         try (Arena call = Arena.ofConfined()) {
             long dx = upload(call, x), sums = driver().allocate(4L * rows), soft = driver().allocate(4L * rows * cols);
-            long loss = driver().allocate(4L * rows), grad = driver().allocate(4L * rows * cols);
-            MemorySegment labelsHost = call.allocateFrom(ValueLayout.JAVA_INT, labels);
-            long dlabels = driver().allocate(4L * rows);
-            driver().copyToDevice(dlabels, labelsHost, 4L * rows);
+            long loss = driver().allocate(4L * rows), lse = driver().allocate(4L * rows), grad = driver().allocate(4L * rows * cols);
+            long dg = upload(call, upstream);
+            MemorySegment labelsHost = call.allocateFrom(ValueLayout.JAVA_LONG, labels);
+            long dlabels = driver().allocate(8L * rows);
+            driver().copyToDevice(dlabels, labelsHost, 8L * rows);
             KernelArgs args = KernelArgs.of(call);
             Dim3 grid = Dim3.of(rows), block = Dim3.of(256);
-            driver().launch(driver().function(module(), "kiln_sum_rows_f32"), grid, block, 0, 0, args.pointer(sums).pointer(dx).int32(rows).int32(cols));
-            driver().launch(driver().function(module(), "kiln_softmax_rows_f32"), grid, block, 0, 0,
-                    args.clear().pointer(soft).pointer(dx).int32(rows).int32(cols));
-            driver().launch(driver().function(module(), "kiln_cross_entropy_f32"), grid, block, 0, 0,
-                    args.clear().pointer(loss).pointer(grad).pointer(dx).pointer(dlabels).int32(rows).int32(cols).float32(scale));
+            launch("kiln_sum_rows_f32", grid, block, args.pointer(sums).pointer(dx).int32(rows).int32(cols));
+            launch("kiln_softmax_rows_f32", grid, block, args.clear().pointer(soft).pointer(dx).int32(rows).int32(cols));
+            launch("kiln_cross_entropy_forward_f32", grid, block,
+                    args.clear().pointer(loss).pointer(lse).pointer(dx).pointer(dlabels).int64(ignore).int32(rows).int32(cols));
+            launch("kiln_cross_entropy_backward_f32", grid, block,
+                    args.clear().pointer(grad).pointer(dg).pointer(dx).pointer(dlabels).int64(ignore).pointer(lse).int32(rows).int32(cols));
             float[] rowSums = download(call, sums, rows), softmax = download(call, soft, rows * cols);
             float[] losses = download(call, loss, rows), grads = download(call, grad, rows * cols);
             for (int r = 0; r < rows; r++) {
@@ -226,20 +194,24 @@ abstract class CudaKernelsContract implements KernelChecks {
                     exps += Math.exp(x[r * cols + j] - max);
                 }
                 assertEquals(sum, rowSums[r], 1e-5 * (1 + Math.abs(sum)), "row sum " + r);
-                boolean valid = labels[r] < cols;
-                if (valid) {
-                    assertEquals(Math.log(exps) + max - x[r * cols + labels[r]], losses[r], 1e-4, "loss of row " + r);
+                boolean ignored = labels[r] == ignore, valid = labels[r] >= 0 && labels[r] < cols;
+                if (ignored) {
+                    assertEquals(0f, losses[r], "an ignored row has no loss, row " + r);
+                } else if (valid) {
+                    assertEquals(Math.log(exps) + max - x[r * cols + (int) labels[r]], losses[r], 1e-4, "loss of row " + r);
                 } else {
                     assertTrue(Float.isNaN(losses[r]), "an out-of-range label gives a NaN loss, row " + r);
                 }
                 for (int j = 0; j < cols; j++) {
                     double p = Math.exp(x[r * cols + j] - max) / exps;
                     assertEquals(p, softmax[r * cols + j], 1e-6, "softmax " + r + ", " + j);
-                    double expected = (p - (j == labels[r] ? 1 : 0)) * scale;
-                    assertEquals(expected, grads[r * cols + j], 1e-6, "gradient " + r + ", " + j);
+                    if (ignored || valid) {
+                        double expected = ignored ? 0 : (p - (j == labels[r] ? 1 : 0)) * upstream[r];
+                        assertEquals(expected, grads[r * cols + j], 1e-6, "gradient " + r + ", " + j);
+                    }
                 }
             }
-            for (long pointer : new long[] {dx, sums, soft, loss, grad, dlabels}) {
+            for (long pointer : new long[] {dx, sums, soft, loss, lse, grad, dg, dlabels}) {
                 driver().free(pointer);
             }
         }

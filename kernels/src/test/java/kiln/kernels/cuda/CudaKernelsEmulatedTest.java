@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  * of a block as a fiber: the same checks as on a GPU, in CI. Inputs past a million elements are left
  * to the GPU run (a fiber per thread costs about a microsecond).
  */
-class CudaKernelsEmulatedTest extends CudaKernelsContract {
+class CudaKernelsEmulatedTest extends CudaKernelsContract implements LayerKernelChecks, SgemmKernelChecks {
     @Override
     protected String unavailable() {
         return FakeDriver.LIBRARY == null ? FakeDriver.missing() : null;

@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
  * Kiln's kernels on a real GPU, from the fatbin kiln-native built: skipped, with the driver's one-line
  * reason ({@code CUDA unavailable: ...}), where there is no GPU or no fatbin.
  */
-class CudaKernelsGpuTest extends CudaKernelsContract {
+class CudaKernelsGpuTest extends CudaKernelsContract implements LayerKernelChecks, SgemmKernelChecks {
     @Override
     protected String unavailable() {
         if (!Cuda.status().available()) {
