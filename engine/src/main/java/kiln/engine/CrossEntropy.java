@@ -29,7 +29,7 @@ final class CrossEntropy {
             throw new IllegalArgumentException("crossEntropyRows: labels " + labels.describe() + " must be integer class indices, one per row of "
                     + logits.describe());
         }
-        long[] classes = labels.device().equals(Device.CPU) ? labels.toLongArray() : labels.to(Device.CPU).toLongArray();
+        long[] classes = labels.toLongArray();             // from a GPU, through a copy to the host
         int width = logits.dim(1);
         for (long label : classes) {
             if (label != ignoreIndex && (label < 0 || label >= width)) {

@@ -163,7 +163,8 @@ public final class SafeTensors {
         ValueLayout file = layout(tensor.dtype(), ByteOrder.LITTLE_ENDIAN);
         int size = tensor.dtype().byteSize();
         byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, Math.max(size, tensor.numel() * size))];
-        try (Autograd.NoGrad off = Autograd.noGrad(); Tensor dense = tensor.contiguous().to(Device.CPU)) {   // a GPU tensor is copied down
+        try (Autograd.NoGrad off = Autograd.noGrad(); Tensor onHost = tensor.to(Device.CPU);     // a GPU tensor is copied down
+             Tensor dense = onHost.contiguous()) {
             MemorySegment source = dense.segment();
             long start = dense.offset() * size;
             long count = dense.numel();
