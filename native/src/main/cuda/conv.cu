@@ -22,7 +22,7 @@ extern "C" __global__ void kiln_im2col_f32(float* cols, const float* image, int 
     int outH = kiln_window_outputs(height, kernelH, strideH, padH, dilationH);
     int outW = kiln_window_outputs(width, kernelW, strideW, padW, dilationW);
     long long total = (long long) batch * channels * kernelH * kernelW * outH * outW;
-    for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total; e += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(e, total) {
         // e = ((((n·C + c)·kH + i)·kW + j)·OH + oh)·OW + ow
         int ow = (int) (e % outW);
         long long rest = e / outW;
@@ -52,7 +52,7 @@ extern "C" __global__ void kiln_col2im_f32(float* image, const float* cols, int 
     int outH = kiln_window_outputs(height, kernelH, strideH, padH, dilationH);
     int outW = kiln_window_outputs(width, kernelW, strideW, padW, dilationW);
     long long total = (long long) batch * channels * height * width;
-    for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total; e += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(e, total) {
         // e = ((n·C + c)·H + ih)·W + iw
         int iw = (int) (e % width);
         int ih = (int) (e / width % height);

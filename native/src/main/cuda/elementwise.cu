@@ -1,30 +1,10 @@
 // Elementwise kernels: one thread per element, in a grid-stride loop, so that any grid covers any n
-// (the launcher picks the grid from the device). The contiguous kernels (fill, add, mul, ReLU) are the
-// simplest form; the strided ones below take any views: broadcast operands (stride 0), transposes,
-// slices. CPU twins: kiln.kernels.cpu.UnaryKernels, BinaryKernels and CompareKernels.
-
-#define KILN_GRID_STRIDE_LOOP(i, n) \
-    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < (n); i += (long long) gridDim.x * blockDim.x)
+// (the launcher picks the grid from the device). Fill writes a contiguous tensor; the others take any
+// views: broadcast operands (stride 0), transposes, slices. CPU twins: kiln.kernels.cpu.UnaryKernels,
+// BinaryKernels and CompareKernels.
 
 extern "C" __global__ void kiln_fill_f32(float* out, float value, long long n) {
     KILN_GRID_STRIDE_LOOP(i, n) out[i] = value;
-}
-
-extern "C" __global__ void kiln_add_f32(float* out, const float* a, const float* b, long long n) {
-    KILN_GRID_STRIDE_LOOP(i, n) out[i] = a[i] + b[i];
-}
-
-extern "C" __global__ void kiln_mul_f32(float* out, const float* a, const float* b, long long n) {
-    KILN_GRID_STRIDE_LOOP(i, n) out[i] = a[i] * b[i];
-}
-
-// ReLU forward, and its backward beside it: the gradient passes where the input was positive.
-extern "C" __global__ void kiln_relu_f32(float* out, const float* x, long long n) {
-    KILN_GRID_STRIDE_LOOP(i, n) out[i] = x[i] > 0.0f ? x[i] : 0.0f;
-}
-
-extern "C" __global__ void kiln_relu_grad_f32(float* dx, const float* x, const float* dy, long long n) {
-    KILN_GRID_STRIDE_LOOP(i, n) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
 }
 
 // ---------------------------------------------------------------------------------- strided views

@@ -10,7 +10,7 @@
 extern "C" __global__ void kiln_embedding_f32(float* out, const float* table, const long long* indices,
                                               int count, int dim, int vocab) {
     long long total = (long long) count * dim;
-    for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total; e += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(e, total) {
         long long row = indices[e / dim];
         out[e] = row >= 0 && row < vocab ? table[row * dim + e % dim] : NAN;
     }

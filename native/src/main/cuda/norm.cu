@@ -61,7 +61,7 @@ extern "C" __global__ void kiln_batch_norm_eval_f32(float* y, const float* x, co
                                                     const float* runningMean, const float* runningVar,
                                                     int batch, int channels, int spatial, float eps) {
     long long total = (long long) batch * channels * spatial;
-    for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total; e += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(e, total) {
         int c = (int) (e / spatial % channels);
         float scale = gamma[c] * (float) (1.0 / sqrt((double) runningVar[c] + eps));
         y[e] = fmaf(x[e] - runningMean[c], scale, beta[c]);

@@ -7,7 +7,7 @@
 extern "C" __global__ void kiln_adam_f32(float* p, const float* g, float* m, float* v, long long n,
                                          float lr, float beta1, float beta2, float eps, float weightDecay,
                                          int decoupled, float c1, float c2) {
-    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(i, n) {
         float param = p[i];
         float grad = g[i];
         if (!decoupled) grad += weightDecay * param;
@@ -23,7 +23,7 @@ extern "C" __global__ void kiln_adam_f32(float* p, const float* g, float* m, flo
 // SGD with momentum (PyTorch's form): b = μ·b + g (b = g on the first step), p = p − lr·b.
 extern "C" __global__ void kiln_sgd_momentum_f32(float* p, const float* g, float* b, long long n,
                                                  float lr, float momentum, int firstStep) {
-    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(i, n) {
         float buffer = firstStep ? g[i] : momentum * b[i] + g[i];
         b[i] = buffer;
         p[i] -= lr * buffer;

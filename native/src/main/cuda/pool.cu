@@ -16,7 +16,7 @@ extern "C" __global__ void kiln_max_pool_f32(float* y, int* argmax, const float*
     int outH = kiln_window_outputs(height, kernelH, strideH, padH, dilationH);
     int outW = kiln_window_outputs(width, kernelW, strideW, padW, dilationW);
     long long total = (long long) planes * outH * outW;
-    for (long long o = blockIdx.x * (long long) blockDim.x + threadIdx.x; o < total; o += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(o, total) {
         int ow = (int) (o % outW);
         int oh = (int) (o / outW % outH);
         const float* plane = x + o / ((long long) outH * outW) * height * width;
@@ -54,7 +54,7 @@ extern "C" __global__ void kiln_max_pool_backward_f32(float* dx, const float* dy
     int outH = kiln_window_outputs(height, kernelH, strideH, padH, dilationH);
     int outW = kiln_window_outputs(width, kernelW, strideW, padW, dilationW);
     long long total = (long long) planes * height * width;
-    for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total; e += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(e, total) {
         int iw = (int) (e % width);
         int ih = (int) (e / width % height);
         int self = ih * width + iw;
@@ -96,7 +96,7 @@ extern "C" __global__ void kiln_avg_pool_f32(float* y, const float* x, int plane
     int outW = kiln_window_outputs(width, kernelW, strideW, padW, 1);
     float divisor = (float) kernelH * kernelW;
     long long total = (long long) planes * outH * outW;
-    for (long long o = blockIdx.x * (long long) blockDim.x + threadIdx.x; o < total; o += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(o, total) {
         int ow = (int) (o % outW);
         int oh = (int) (o / outW % outH);
         const float* plane = x + o / ((long long) outH * outW) * height * width;
@@ -124,7 +124,7 @@ extern "C" __global__ void kiln_avg_pool_backward_f32(float* dx, const float* dy
     int outW = kiln_window_outputs(width, kernelW, strideW, padW, 1);
     float divisor = (float) kernelH * kernelW;
     long long total = (long long) planes * height * width;
-    for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total; e += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(e, total) {
         int iw = (int) (e % width);
         int ih = (int) (e / width % height);
         const float* grads = dy + e / ((long long) height * width) * outH * outW;

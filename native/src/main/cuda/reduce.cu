@@ -35,7 +35,7 @@ __device__ float kiln_block_max(float value) {
 // or kiln_sum_f64 below) adds those. Launch with blockDim.x = KILN_REDUCE_THREADS.
 extern "C" __global__ void kiln_sum_f32(double* partials, const float* x, long long n) {
     double sum = 0.0;
-    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+    KILN_GRID_STRIDE_LOOP(i, n) {
         sum += x[i];
     }
     double total = kiln_block_sum(sum);

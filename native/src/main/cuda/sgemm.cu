@@ -133,6 +133,27 @@ __device__ __forceinline__ bool kiln_aligned16(const float* p) {
     return ((unsigned long long) p & 15) == 0;
 }
 
+// One step of p for a thread's 8×8 register patch (steps 4 and 5): its 8 values of A are two float4 of
+// a shared row, `aGap` floats apart, its 8 values of B two float4 `bGap` apart; then the 64
+// multiply-adds of their outer product.
+__device__ __forceinline__ void kiln_outer_product_8x8(float (&acc)[8][8], const float* a, const float* b, int aGap, int bGap) {
+    float ra[8], rb[8];
+    KILN_UNROLL
+    for (int h = 0; h < 2; h++) {
+        float4 x = *reinterpret_cast<const float4*>(a + h * aGap);
+        float4 y = *reinterpret_cast<const float4*>(b + h * bGap);
+        ra[h * 4] = x.x; ra[h * 4 + 1] = x.y; ra[h * 4 + 2] = x.z; ra[h * 4 + 3] = x.w;
+        rb[h * 4] = y.x; rb[h * 4 + 1] = y.y; rb[h * 4 + 2] = y.z; rb[h * 4 + 3] = y.w;
+    }
+    KILN_UNROLL
+    for (int i = 0; i < 8; i++) {
+        KILN_UNROLL
+        for (int j = 0; j < 8; j++) {
+            acc[i][j] += ra[i] * rb[j];
+        }
+    }
+}
+
 // Step 4, vectorized loads and larger tiles: a block of 256 threads computes a 128×128 tile of C, each
 // thread an 8×8 patch (64 sums in registers, four times step 3's 16), so each value read from shared
 // memory serves 8 multiply-adds instead of 4, and each value read from global memory 128 instead of 64.
@@ -168,21 +189,7 @@ extern "C" __global__ void __launch_bounds__(256) kiln_sgemm_vectorized(float* c
         __syncthreads();
         KILN_UNROLL
         for (int q = 0; q < KILN_V_BK; q++) {
-            float ra[8], rb[8];
-            KILN_UNROLL
-            for (int h = 0; h < 2; h++) {
-                float4 x = *reinterpret_cast<const float4*>(&as[q][h * 64 + ty * 4]);
-                float4 y = *reinterpret_cast<const float4*>(&bs[q][h * 64 + tx * 4]);
-                ra[h * 4] = x.x; ra[h * 4 + 1] = x.y; ra[h * 4 + 2] = x.z; ra[h * 4 + 3] = x.w;
-                rb[h * 4] = y.x; rb[h * 4 + 1] = y.y; rb[h * 4 + 2] = y.z; rb[h * 4 + 3] = y.w;
-            }
-            KILN_UNROLL
-            for (int i = 0; i < 8; i++) {
-                KILN_UNROLL
-                for (int j = 0; j < 8; j++) {
-                    acc[i][j] += ra[i] * rb[j];
-                }
-            }
+            kiln_outer_product_8x8(acc, &as[q][ty * 4], &bs[q][tx * 4], 64, 64);
         }
         __syncthreads();
     }
@@ -336,21 +343,7 @@ __device__ __forceinline__ void kiln_sgemm_wt(float* c, const float* a, const fl
         kiln_copy_commit();
         KILN_UNROLL
         for (int q = 0; q < KILN_WT_BK; q++) {
-            float ra[8], rb[8];
-            KILN_UNROLL
-            for (int h = 0; h < 2; h++) {
-                float4 x = *reinterpret_cast<const float4*>(&as[current][q][wr + h * 32 + tr]);
-                float4 y = *reinterpret_cast<const float4*>(&bs[current][q][wc + h * 16 + tc]);
-                ra[h * 4] = x.x; ra[h * 4 + 1] = x.y; ra[h * 4 + 2] = x.z; ra[h * 4 + 3] = x.w;
-                rb[h * 4] = y.x; rb[h * 4 + 1] = y.y; rb[h * 4 + 2] = y.z; rb[h * 4 + 3] = y.w;
-            }
-            KILN_UNROLL
-            for (int i = 0; i < 8; i++) {
-                KILN_UNROLL
-                for (int j = 0; j < 8; j++) {
-                    acc[i][j] += ra[i] * rb[j];
-                }
-            }
+            kiln_outer_product_8x8(acc, &as[current][q][wr + tr], &bs[current][q][wc + tc], 32, 16);
         }
         current = current + 1 == KILN_WT_STAGES ? 0 : current + 1;
         next = next + 1 == KILN_WT_STAGES ? 0 : next + 1;

@@ -13,20 +13,10 @@ __device__ void kiln_row_shift_and_total(const float* in, int cols, float* shift
     *total = (float) kiln_block_sum(sum);
 }
 
-// y[r, j] = exp(x[r, j] − max_r) / Σ_j exp(x[r, j] − max_r): shifting by the row's max keeps exp finite.
-extern "C" __global__ void kiln_softmax_rows_f32(float* y, const float* x, int rows, int cols) {
-    int row = blockIdx.x;
-    if (row >= rows) return;
-    const float* in = x + (long long) row * cols;
-    float* out = y + (long long) row * cols;
-    float shift, total;
-    kiln_row_shift_and_total(in, cols, &shift, &total);
-    for (int j = threadIdx.x; j < cols; j += blockDim.x) out[j] = expf(in[j] - shift) / total;
-}
-
-// y[r, j] = x[r, j] − max_r − log Σ_j exp(x[r, j] − max_r): log-softmax without ever taking the log of
-// a rounded-to-zero probability.
-extern "C" __global__ void kiln_log_softmax_rows_f32(float* y, const float* x, int rows, int cols) {
+// Softmax of each row, or log-softmax when log != 0:
+//   softmax     y[r, j] = exp(x[r, j] − max_r) / Σ_j exp(x[r, j] − max_r)   (the shift keeps exp finite)
+//   log-softmax y[r, j] = x[r, j] − max_r − log Σ_j exp(x[r, j] − max_r)     (never the log of a probability rounded to 0)
+extern "C" __global__ void kiln_softmax_rows_f32(float* y, const float* x, int rows, int cols, int log) {
     int row = blockIdx.x;
     if (row >= rows) return;
     const float* in = x + (long long) row * cols;
@@ -34,7 +24,7 @@ extern "C" __global__ void kiln_log_softmax_rows_f32(float* y, const float* x, i
     float shift, total;
     kiln_row_shift_and_total(in, cols, &shift, &total);
     float logTotal = logf(total);
-    for (int j = threadIdx.x; j < cols; j += blockDim.x) out[j] = in[j] - shift - logTotal;
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) out[j] = log ? in[j] - shift - logTotal : expf(in[j] - shift) / total;
 }
 
 // Softmax cross-entropy of rows of logits x [rows, cols] against one int64 class index y per row,

@@ -274,7 +274,7 @@ final class CudaBackend implements Backend {
         return new long[] {transposed, Math.max(0, step)};
     }
 
-    /** Softmax or log-softmax of each row, one block per row (kiln_softmax_rows_f32, kiln_log_softmax_rows_f32). */
+    /** Softmax or log-softmax of each row, one block per row (kiln_softmax_rows_f32). */
     @Override
     public void softmaxRows(Tensor out, Tensor in, boolean log) {
         requireFloat32(log ? "logSoftmax" : "softmax", out, in);
@@ -283,8 +283,8 @@ final class CudaBackend implements Backend {
             return;
         }
         try (Tensor x = dense(in)) {
-            launch(log ? "kiln_log_softmax_rows_f32" : "kiln_softmax_rows_f32", Dim3.of(rows), Dim3.of(THREADS),
-                    args -> args.pointer(out.devicePointer()).pointer(x.devicePointer()).int32(rows).int32(cols));
+            launch("kiln_softmax_rows_f32", Dim3.of(rows), Dim3.of(THREADS),
+                    args -> args.pointer(out.devicePointer()).pointer(x.devicePointer()).int32(rows).int32(cols).int32(log ? 1 : 0));
         }
     }
 

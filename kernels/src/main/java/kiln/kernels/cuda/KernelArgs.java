@@ -8,8 +8,8 @@ import java.lang.foreign.ValueLayout;
  * A kernel's parameters as {@code cuLaunchKernel} takes them: an array of pointers, entry i pointing
  * at the value of parameter i, laid out as the kernel declares it ({@code float*} and {@code long
  * long} take 8 bytes, {@code int} and {@code float} 4). Built in the order of the kernel's signature:
- * {@code KernelArgs.of(arena).pointer(out).pointer(a).pointer(b).int64(n)} for
- * {@code kiln_add_f32(float* out, const float* a, const float* b, long long n)}. The values live in
+ * {@code KernelArgs.of(arena).pointer(out).float32(value).int64(n)} for
+ * {@code kiln_fill_f32(float* out, float value, long long n)}. The values live in
  * {@code arena}; the driver copies them when the launch is made, so the arguments can be reused or
  * freed right after.
  */

@@ -107,9 +107,9 @@ public abstract class CudaDriverContract {
     @Test
     void aModuleGivesItsKernelsByNameAndRefusesAnythingElse() {
         try (Arena arena = Arena.ofConfined()) {
-            long module = driver.loadModule(arena.allocateFrom("KILNFAKE\nkiln_fill_f32\nkiln_add_f32\n"));
+            long module = driver.loadModule(arena.allocateFrom("KILNFAKE\nkiln_fill_f32\nkiln_zip_f32\n"));
             assertEquals(1, FakeDriver.liveModules());
-            assertTrue(driver.function(module, "kiln_add_f32") != 0);
+            assertTrue(driver.function(module, "kiln_zip_f32") != 0);
             CudaException missing = assertThrows(CudaException.class, () -> driver.function(module, "kiln_sub_f32"));
             assertEquals("cuModuleGetFunction(kiln_sub_f32) failed: CUDA_ERROR_NOT_FOUND (500)", missing.getMessage());
             driver.unloadModule(module);
@@ -121,13 +121,14 @@ public abstract class CudaDriverContract {
         assertThrows(IllegalArgumentException.class, () -> driver.loadModule(MemorySegment.ofArray(new byte[16])));
     }
 
-    /** Pointer, float and 64-bit arguments reach the kernel: the fake runs fill and add on the CPU. */
+    /** Pointer, float, 64-bit and struct arguments reach the kernel: the fake runs fill and add (kiln_zip_f32) on the CPU. */
     @Test
     void aLaunchPassesItsArgumentsAndItsGeometry() {
         int n = 37;
         try (Arena arena = Arena.ofConfined()) {
-            long module = driver.loadModule(arena.allocateFrom("KILNFAKE\nkiln_fill_f32\nkiln_add_f32\n"));
-            long fill = driver.function(module, "kiln_fill_f32"), add = driver.function(module, "kiln_add_f32");
+            long module = driver.loadModule(arena.allocateFrom("KILNFAKE\nkiln_fill_f32\nkiln_zip_f32\n"));
+            long fill = driver.function(module, "kiln_fill_f32"), add = driver.function(module, "kiln_zip_f32");
+            long[] layout = KernelChecks.contiguousLayout(n);
             long a = driver.allocate(4L * n), b = driver.allocate(4L * n), out = driver.allocate(4L * n);
             KernelArgs args = KernelArgs.of(arena);
             driver.launch(fill, Dim3.of(2), Dim3.of(32), 0, 0, args.pointer(a).float32(1.25f).int64(n));
@@ -135,19 +136,20 @@ public abstract class CudaDriverContract {
             long events = FakeDriver.liveEvents();
             long start = driver.createEvent(), end = driver.createEvent();
             driver.recordEvent(start, 0);
-            driver.launch(add, new Dim3(3, 2, 1), new Dim3(8, 4, 2), 128, 0, args.clear().pointer(out).pointer(a).pointer(b).int64(n));
+            driver.launch(add, new Dim3(3, 2, 1), new Dim3(8, 4, 2), 128, 0,
+                    args.clear().pointer(out).pointer(a).pointer(b).int64s(layout).int64(n).int32(0));     // op 0: ADD
             driver.recordEvent(end, 0);
             driver.synchronizeEvent(end);
             assertTrue(driver.elapsedMillis(start, end) >= 0);
             assertArrayEquals(new int[] {3, 2, 1, 8, 4, 2, 128}, FakeDriver.lastLaunch());
-            assertEquals(4, args.count());
+            assertEquals(6, args.count());
             MemorySegment result = arena.allocate(ValueLayout.JAVA_FLOAT, n);
             driver.copyToHost(result, out, 4L * n);
             for (int i = 0; i < n; i++) {
                 assertEquals(-1.75f, result.getAtIndex(ValueLayout.JAVA_FLOAT, i));
             }
             CudaException tooLarge = assertThrows(CudaException.class,
-                    () -> driver.launch(add, Dim3.of(1), Dim3.of(2048), 0, 0, args.clear().pointer(out).pointer(a).pointer(b).int64(n)));
+                    () -> driver.launch(add, Dim3.of(1), Dim3.of(2048), 0, 0, args.clear().pointer(out).pointer(a).pointer(b).int64s(layout).int64(n).int32(0)));
             assertEquals("cuLaunchKernel", tooLarge.call());
             driver.destroyEvent(start);
             driver.destroyEvent(end);

@@ -87,14 +87,15 @@ abstract class CudaKernelsContract implements KernelChecks {
             long da = upload(call, a), db = upload(call, b), dout = driver().allocate(4L * n);
             KernelArgs args = KernelArgs.of(call);
             Dim3 grid = Dim3.of(Math.min(4096, (n + 255) / 256)), block = Dim3.of(256);
-            driver().launch(driver().function(module(), "kiln_add_f32"), grid, block, 0, 0, args.pointer(dout).pointer(da).pointer(db).int64(n));
+            long[] layout = KernelChecks.contiguousLayout(n);
+            // kiln_zip_f32 numbers its ops as BinaryOp (ADD 0, MUL 2, RELU_GRAD 7), kiln_map_f32 as UnaryOp (RELU 8).
+            launch("kiln_zip_f32", grid, block, args.pointer(dout).pointer(da).pointer(db).int64s(layout).int64(n).int32(0));
             float[] sum = download(call, dout, n);
-            driver().launch(driver().function(module(), "kiln_mul_f32"), grid, block, 0, 0, args.clear().pointer(dout).pointer(da).pointer(db).int64(n));
+            launch("kiln_zip_f32", grid, block, args.clear().pointer(dout).pointer(da).pointer(db).int64s(layout).int64(n).int32(2));
             float[] product = download(call, dout, n);
-            driver().launch(driver().function(module(), "kiln_relu_f32"), grid, block, 0, 0, args.clear().pointer(dout).pointer(da).int64(n));
+            launch("kiln_map_f32", grid, block, args.clear().pointer(dout).pointer(da).int64s(layout).int64(n).int32(8).float32(0).float32(0));
             float[] relu = download(call, dout, n);
-            driver().launch(driver().function(module(), "kiln_relu_grad_f32"), grid, block, 0, 0,
-                    args.clear().pointer(dout).pointer(da).pointer(db).int64(n));
+            launch("kiln_zip_f32", grid, block, args.clear().pointer(dout).pointer(db).pointer(da).int64s(layout).int64(n).int32(7));
             float[] reluGrad = download(call, dout, n);
             for (int i = 0; i < n; i++) {
                 assertEquals(a[i] + b[i], sum[i], "add at " + i);
@@ -102,9 +103,7 @@ abstract class CudaKernelsContract implements KernelChecks {
                 assertEquals(Math.max(a[i], 0f), relu[i], "relu at " + i);
                 assertEquals(a[i] > 0 ? b[i] : 0f, reluGrad[i], "relu grad at " + i);
             }
-            driver().free(da);
-            driver().free(db);
-            driver().free(dout);
+            freeAll(da, db, dout);
         }
     }
 
@@ -143,9 +142,7 @@ abstract class CudaKernelsContract implements KernelChecks {
             MemorySegment result = call.allocate(ValueLayout.JAVA_DOUBLE);
             driver().copyToHost(result, total, 8);
             assertEquals(expected, result.get(ValueLayout.JAVA_DOUBLE, 0), 1e-9 * n);
-            driver().free(dx);
-            driver().free(partials);
-            driver().free(total);
+            freeAll(dx, partials, total);
         }
     }
 
@@ -171,13 +168,11 @@ abstract class CudaKernelsContract implements KernelChecks {
             long dx = upload(call, x), sums = driver().allocate(4L * rows), soft = driver().allocate(4L * rows * cols);
             long loss = driver().allocate(4L * rows), lse = driver().allocate(4L * rows), grad = driver().allocate(4L * rows * cols);
             long dg = upload(call, upstream);
-            MemorySegment labelsHost = call.allocateFrom(ValueLayout.JAVA_LONG, labels);
-            long dlabels = driver().allocate(8L * rows);
-            driver().copyToDevice(dlabels, labelsHost, 8L * rows);
+            long dlabels = upload(call.allocateFrom(ValueLayout.JAVA_LONG, labels));
             KernelArgs args = KernelArgs.of(call);
             Dim3 grid = Dim3.of(rows), block = Dim3.of(256);
             launch("kiln_sum_rows_f32", grid, block, args.pointer(sums).pointer(dx).int32(rows).int32(cols));
-            launch("kiln_softmax_rows_f32", grid, block, args.clear().pointer(soft).pointer(dx).int32(rows).int32(cols));
+            launch("kiln_softmax_rows_f32", grid, block, args.clear().pointer(soft).pointer(dx).int32(rows).int32(cols).int32(0));
             launch("kiln_cross_entropy_forward_f32", grid, block,
                     args.clear().pointer(loss).pointer(lse).pointer(dx).pointer(dlabels).int64(ignore).int32(rows).int32(cols));
             launch("kiln_cross_entropy_backward_f32", grid, block,
@@ -211,9 +206,7 @@ abstract class CudaKernelsContract implements KernelChecks {
                     }
                 }
             }
-            for (long pointer : new long[] {dx, sums, soft, loss, lse, grad, dg, dlabels}) {
-                driver().free(pointer);
-            }
+            freeAll(dx, sums, soft, loss, lse, grad, dg, dlabels);
         }
     }
 
@@ -248,9 +241,7 @@ abstract class CudaKernelsContract implements KernelChecks {
                 for (int i = 0; i < n; i++) {
                     assertEquals(pe[i], result[i], 1e-5, (decoupled == 1 ? "AdamW" : "Adam") + " parameter " + i);
                 }
-                driver().free(dp);
-                driver().free(dm);
-                driver().free(dv);
+                freeAll(dp, dm, dv);
             }
             float[] p = randomFloats(random, n);
             double[] pe = toDouble(p), be = new double[n];

@@ -23,6 +23,21 @@ interface KernelChecks {
         return true;
     }
 
+    /**
+     * elementwise.cu's KilnLayout for contiguous operands of n elements: rank 1, shape [n], every
+     * operand's stride 1 (as CudaBackend.layout merges a contiguous op).
+     */
+    static long[] contiguousLayout(long n) {
+        int maxRank = 8, operands = 4;
+        long[] layout = new long[1 + maxRank + operands * maxRank];
+        layout[0] = 1;
+        layout[1] = n;
+        for (int o = 0; o < operands; o++) {
+            layout[1 + maxRank + o * maxRank] = 1;
+        }
+        return layout;
+    }
+
     /** Launches kernel {@code name} of the module on the default stream. */
     default void launch(String name, Dim3 grid, Dim3 block, KernelArgs args) {
         driver().launch(driver().function(module(), name), grid, block, 0, 0, args);
@@ -44,16 +59,31 @@ interface KernelChecks {
         return values;
     }
 
-    default long upload(Arena call, float[] values) {
-        MemorySegment host = call.allocateFrom(ValueLayout.JAVA_FLOAT, values);
+    /** A new device buffer holding a copy of {@code host}. */
+    default long upload(MemorySegment host) {
         long device = driver().allocate(host.byteSize());
         driver().copyToDevice(device, host, host.byteSize());
         return device;
     }
 
-    default float[] download(Arena call, long device, int n) {
-        MemorySegment host = call.allocate(ValueLayout.JAVA_FLOAT, n);
+    default long upload(Arena call, float[] values) {
+        return upload(call.allocateFrom(ValueLayout.JAVA_FLOAT, values));
+    }
+
+    /** {@code n} elements of {@code layout} copied from device memory into host memory of {@code call}. */
+    default MemorySegment download(Arena call, long device, ValueLayout layout, int n) {
+        MemorySegment host = call.allocate(layout, n);
         driver().copyToHost(host, device, host.byteSize());
-        return host.toArray(ValueLayout.JAVA_FLOAT);
+        return host;
+    }
+
+    default float[] download(Arena call, long device, int n) {
+        return download(call, device, ValueLayout.JAVA_FLOAT, n).toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    default void freeAll(long... pointers) {
+        for (long pointer : pointers) {
+            driver().free(pointer);
+        }
     }
 }

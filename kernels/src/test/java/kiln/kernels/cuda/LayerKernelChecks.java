@@ -109,7 +109,7 @@ interface LayerKernelChecks extends KernelChecks {
             launch("kiln_max_pool_f32", grid(outputs), Dim3.of(256), KernelArgs.of(call).pointer(dy).pointer(dArgmax).pointer(dx)
                     .int32(planes).int32(height).int32(width).int32(kH).int32(kW).int32(sH).int32(sW).int32(pH).int32(pW).int32(dH).int32(dW));
             assertArrayEquals(ys.toArray(ValueLayout.JAVA_FLOAT), download(call, dy, outputs), "max pool values, " + w);
-            assertArrayEquals(winners, downloadInts(call, dArgmax, outputs), "max pool winners, " + w);
+            assertArrayEquals(winners, download(call, dArgmax, ValueLayout.JAVA_INT, outputs).toArray(ValueLayout.JAVA_INT), "max pool winners, " + w);
             long dg = upload(call, g);
             launch("kiln_max_pool_backward_f32", grid(inputs), Dim3.of(256), KernelArgs.of(call).pointer(dx).pointer(dg).pointer(dArgmax)
                     .int32(planes).int32(height).int32(width).int32(kH).int32(kW).int32(sH).int32(sW).int32(pH).int32(pW).int32(dH).int32(dW));
@@ -344,7 +344,7 @@ interface LayerKernelChecks extends KernelChecks {
             }
         }
         try (Arena call = Arena.ofConfined()) {
-            long dTable = upload(call, table), dIndices = uploadLongs(call, indices), dOut = driver().allocate(4L * count * dim);
+            long dTable = upload(call, table), dIndices = upload(call.allocateFrom(ValueLayout.JAVA_LONG, indices)), dOut = driver().allocate(4L * count * dim);
             launch("kiln_embedding_f32", grid((long) count * dim), Dim3.of(256),
                     KernelArgs.of(call).pointer(dOut).pointer(dTable).pointer(dIndices).int32(count).int32(dim).int32(vocab));
             assertArrayEquals(expectedRows, download(call, dOut, count * dim), "embedding rows");
@@ -367,22 +367,4 @@ interface LayerKernelChecks extends KernelChecks {
         return Dim3.of((int) Math.max(1, Math.min(1024, (threads + 255) / 256)));
     }
 
-    private long uploadLongs(Arena call, long[] values) {
-        MemorySegment host = call.allocateFrom(ValueLayout.JAVA_LONG, values);
-        long device = driver().allocate(host.byteSize());
-        driver().copyToDevice(device, host, host.byteSize());
-        return device;
-    }
-
-    private int[] downloadInts(Arena call, long device, int n) {
-        MemorySegment host = call.allocate(ValueLayout.JAVA_INT, n);
-        driver().copyToHost(host, device, host.byteSize());
-        return host.toArray(ValueLayout.JAVA_INT);
-    }
-
-    private void freeAll(long... pointers) {
-        for (long pointer : pointers) {
-            driver().free(pointer);
-        }
-    }
 }

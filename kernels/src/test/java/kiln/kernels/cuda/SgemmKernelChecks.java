@@ -68,9 +68,7 @@ interface SgemmKernelChecks extends KernelChecks {
                 launch(step.kernel, step.grid(m, n), step.block(), args.clear().pointer(dc).pointer(da).pointer(db).int32(m).int32(n).int32(k));
                 check(expected, download(call, dc, m * n), k, step.kernel + " " + m + "×" + n + "×" + k);
             }
-            driver().free(da);
-            driver().free(db);
-            driver().free(dc);
+            freeAll(da, db, dc);
         }
     }
 
@@ -98,9 +96,7 @@ interface SgemmKernelChecks extends KernelChecks {
                 assertTrue(Float.isNaN(c[0]), kernel + " wrote before C");
                 check(expected, Arrays.copyOfRange(c, 1, c.length), k, kernel + " unaligned " + m + "×" + n + "×" + k);
             }
-            driver().free(da);
-            driver().free(db);
-            driver().free(dc);
+            freeAll(da, db, dc);
         }
     }
 
@@ -169,9 +165,7 @@ interface SgemmKernelChecks extends KernelChecks {
             for (int i = 0; i < sizeC; i++) {
                 assertTrue(written[i] || Float.isNaN(c[i]), what + ": wrote between entries, at " + i);
             }
-            driver().free(da);
-            driver().free(db);
-            driver().free(dc);
+            freeAll(da, db, dc);
         }
     }
 
@@ -203,7 +197,6 @@ interface SgemmKernelChecks extends KernelChecks {
     private void poison(Arena call, long device, int n) {
         float[] nan = new float[n];
         Arrays.fill(nan, Float.NaN);
-        MemorySegment host = call.allocateFrom(ValueLayout.JAVA_FLOAT, nan);
-        driver().copyToDevice(device, host, host.byteSize());
+        driver().copyToDevice(device, call.allocateFrom(ValueLayout.JAVA_FLOAT, nan), 4L * n);
     }
 }
